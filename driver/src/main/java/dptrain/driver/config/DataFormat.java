@@ -1,0 +1,9 @@
+package dptrain.driver.config;
+
+/** Input file formats. */
+public enum DataFormat {
+    IDX,
+    CSV,
+    PARQUET,
+    LIBSVM
+}

@@ -1,0 +1,22 @@
+package dptrain.driver.config;
+
+import java.util.Objects;
+
+/**
+ * How to train.
+ *
+ * @param workers                   number of data-parallel workers (Spark barrier tasks)
+ * @param batchSize                 the global mini-batch, split across workers
+ * @param epochs                    number of passes over the training split
+ * @param seed                      the one seed: initialisation, split, shuffling
+ * @param optimizer                 the updater and its hyper-parameters
+ * @param epochRetries              how often a failed epoch is relaunched from its start state
+ * @param collectiveTimeoutSeconds  the longest any all-reduce wait may take before the task fails
+ */
+public record TrainingSpec(int workers, int batchSize, int epochs, long seed, OptimizerSpec optimizer,
+                           int epochRetries, int collectiveTimeoutSeconds) {
+
+    public TrainingSpec {
+        Objects.requireNonNull(optimizer, "optimizer");
+    }
+}

@@ -1,0 +1,26 @@
+package dptrain.driver.data;
+
+import dptrain.worker.data.ShardBlock;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+
+/**
+ * Data ready for training: validated, normalised, split and converted to float32 blocks.
+ *
+ * @param train          exactly {@code workers} partitions, partition {@code r} holds the one
+ *                       block of rank {@code r}; shard sizes differ by at most one row; cached
+ * @param validation     blocks of the validation split (any partitioning), cached; may be empty
+ * @param test           blocks of the test set, cached, or {@code null} when the spec has none
+ * @param trainRows      rows in {@code train}
+ * @param validationRows rows in {@code validation}
+ * @param testRows       rows in {@code test} (0 without a test set)
+ * @param featureCount   input width
+ * @param labelNames     class names by index for classification (string labels keep their
+ *                       text, integer labels their decimal form); empty for regression
+ * @param scaling        the normalisation that was applied
+ * @param featureColumns names of the feature columns in order (CSV/Parquet), else empty
+ */
+public record PreparedData(JavaRDD<ShardBlock> train, JavaRDD<ShardBlock> validation, JavaRDD<ShardBlock> test,
+                           long trainRows, long validationRows, long testRows, int featureCount,
+                           List<String> labelNames, FeatureScaling scaling, List<String> featureColumns) {
+}
