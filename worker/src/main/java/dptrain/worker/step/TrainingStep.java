@@ -1,0 +1,94 @@
+package dptrain.worker.step;
+
+import dptrain.worker.collective.Collective;
+import java.nio.FloatBuffer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One synchronous data-parallel iteration on one rank.
+ *
+ * <p>The maths: DL4J's backward pass leaves in the flattened gradient view the <em>sum</em> over
+ * the part's examples of the per-example loss gradient, and its updater divides by the batch size
+ * it is given (then applies L2, Adam moments, ...). The gradient of the whole global batch
+ * {@code B = union of the ranks' parts} is therefore {@code (1/|B|) * sum over ranks of the
+ * per-rank sums}, whatever the part sizes. So each rank sums its part, the collective adds the
+ * sums (no per-rank weights to get wrong, uneven and empty parts included), the sum is written
+ * back into the gradient view, and every rank runs the same updater with {@code |B|} as batch
+ * size and the same iteration number. Identical inputs on every rank give identical parameters
+ * on every rank, and the same numbers as {@code net.fit(B)} on one machine.
+ */
+public final class TrainingStep {
+
+    private final MultiLayerNetwork net;
+    private final Collective collective;
+    private final int gradientLength;
+    /** The flattened gradient followed by this rank's data-loss sum. */
+    private final float[] exchange;
+
+    public TrainingStep(MultiLayerNetwork net, Collective collective) {
+        this.net = net;
+        this.collective = collective;
+        this.gradientLength = Math.toIntExact(net.numParams());
+        this.exchange = new float[gradientLength + 1];
+    }
+
+    public MultiLayerNetwork network() {
+        return net;
+    }
+
+    /**
+     * Runs one iteration.
+     *
+     * @param features        this rank's part of the global batch, {@code rows x inputs}; may have 0 rows
+     * @param labels          its labels, {@code rows x outputs}
+     * @param globalBatchSize rows in the whole global batch (all ranks)
+     * @param iteration       global iteration count (the same on every rank)
+     * @param epoch           epoch count
+     * @return the data loss (without regularisation) summed over the whole global batch
+     */
+    public double apply(INDArray features, INDArray labels, int globalBatchSize, int iteration, int epoch) {
+        long rows = features.size(0);
+        if (rows > 0) {
+            net.setInput(features);
+            net.setLabels(labels);
+            net.computeGradientAndScore();
+            double regularisation = net.calcRegularizationScore(true);
+            exchange[gradientLength] = (float) ((net.score() - regularisation) * rows);
+            gradientView().get(exchange, 0, gradientLength);
+        } else {
+            ensureGradientStructure(features.size(1), labels.size(1));
+            java.util.Arrays.fill(exchange, 0f);
+        }
+        collective.allReduceSum(exchange);
+        gradientView().put(exchange, 0, gradientLength);
+
+        net.getUpdater().update(net, net.gradient(), iteration, epoch, globalBatchSize,
+                LayerWorkspaceMgr.noWorkspaces());
+        net.params().subi(net.getFlattenedGradients());
+        net.getLayerWiseConfigurations().setIterationCount(iteration + 1);
+        return exchange[gradientLength];
+    }
+
+    private FloatBuffer gradientView() {
+        INDArray gradient = net.getFlattenedGradients();
+        FloatBuffer buffer = gradient.data().asNioFloat();
+        buffer.position(Math.toIntExact(gradient.offset()));
+        return buffer.slice();
+    }
+
+    /**
+     * A rank whose part is empty still runs the updater, which needs the per-layer gradient
+     * views that a first backward pass creates; one pass on a zero row creates them.
+     */
+    private void ensureGradientStructure(long inputs, long outputs) {
+        if (net.gradient() == null) {
+            net.setInput(Nd4j.zeros(DataType.FLOAT, 1, inputs));
+            net.setLabels(Nd4j.zeros(DataType.FLOAT, 1, outputs));
+            net.computeGradientAndScore();
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dptrain.worker.task;
+
+import dptrain.worker.step.NetworkState;
+import java.io.Serializable;
+
+/**
+ * What one rank reports at the end of an epoch.
+ *
+ * @param rank                the rank
+ * @param end                 the state after the epoch (rank 0 only, {@code null} elsewhere: all
+ *                            ranks hold the same state, one copy is enough)
+ * @param paramsFingerprint   fingerprint of this rank's final parameters, to prove ranks agree
+ * @param lossSum             data loss summed over every row of the epoch (all ranks)
+ * @param rows                rows of the epoch (all ranks)
+ * @param iterations          iterations run
+ * @param computeNanos        time in forward, backward and updater on this rank
+ * @param allReduceNanos      time in the all-reduce on this rank
+ */
+public record EpochReport(int rank, NetworkState end, long paramsFingerprint, double lossSum, long rows,
+                          int iterations, long computeNanos, long allReduceNanos) implements Serializable {
+}

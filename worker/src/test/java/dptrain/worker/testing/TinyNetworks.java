@@ -1,0 +1,57 @@
+package dptrain.worker.testing;
+
+import dptrain.worker.data.ShardBlock;
+import java.util.Random;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** Small networks and data sets shared by the worker tests. */
+public final class TinyNetworks {
+
+    public static final int INPUTS = 12;
+    public static final int CLASSES = 3;
+
+    private TinyNetworks() {
+    }
+
+    /** A 12-16-8-3 classifier (tanh, relu, softmax) with optional L2, as DL4J JSON. */
+    public static String classifier(IUpdater updater, double l2, long seed) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(updater)
+                .l2(l2)
+                .weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(INPUTS).nOut(16).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder().nIn(16).nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        return conf.toJson();
+    }
+
+    /** {@code rows} random rows whose class depends on the features (so training makes progress). */
+    public static ShardBlock block(int rows, long seed) {
+        Random random = new Random(seed);
+        float[] features = new float[rows * INPUTS];
+        float[] labels = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            float sum = 0;
+            for (int c = 0; c < INPUTS; c++) {
+                float value = (float) random.nextGaussian();
+                features[r * INPUTS + c] = value;
+                sum += value * (c % 3 - 1);
+            }
+            labels[r] = sum < -1 ? 0 : sum < 1 ? 1 : 2;
+        }
+        return new ShardBlock(rows, INPUTS, 1, features, labels);
+    }
+}
