@@ -1,0 +1,23 @@
+package dptrain.driver.loop;
+
+import dptrain.worker.eval.EvaluationTotals;
+import dptrain.worker.step.NetworkState;
+
+/**
+ * An epoch, finished.
+ *
+ * @param epoch            1-based epoch number
+ * @param epochs           epochs in the whole run
+ * @param trainLoss        mean data loss over the epoch's training rows (as they were trained on)
+ * @param validation       validation totals with the epoch's final parameters
+ * @param learningRate     learning rate at the epoch's last iteration
+ * @param epochSeconds     wall time of the epoch's training stage (all attempts)
+ * @param samplesPerSecond training rows per second of that stage
+ * @param allReduceShare   largest share of a rank's epoch time spent in the all-reduce
+ * @param attempts         stage launches this epoch needed (1 = no retry)
+ * @param state            parameters, updater state and counters after the epoch
+ */
+public record EpochEnd(int epoch, int epochs, double trainLoss, EvaluationTotals validation, double learningRate,
+                       double epochSeconds, double samplesPerSecond, double allReduceShare, int attempts,
+                       NetworkState state) {
+}

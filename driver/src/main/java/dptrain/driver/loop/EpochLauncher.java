@@ -1,0 +1,16 @@
+package dptrain.driver.loop;
+
+import dptrain.worker.step.NetworkState;
+import dptrain.worker.task.EpochReport;
+import java.util.List;
+
+/** Runs one epoch on all ranks, starting from a state, and returns every rank's report. */
+@FunctionalInterface
+public interface EpochLauncher {
+
+    /**
+     * @param attempt 1-based attempt number of this epoch (a relaunch gets a new session, so
+     *                stragglers of an earlier attempt cannot join it)
+     */
+    List<EpochReport> run(NetworkState start, int attempt);
+}

@@ -1,0 +1,2 @@
+/** The DL4J network configuration built from the job spec. */
+package dptrain.driver.model;
