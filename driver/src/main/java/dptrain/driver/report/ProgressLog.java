@@ -1,0 +1,51 @@
+package dptrain.driver.report;
+
+import dptrain.driver.config.Task;
+import dptrain.driver.loop.EpochEnd;
+import dptrain.driver.loop.TrainingListener;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One structured log line per epoch, with an estimate of the time left. */
+public final class ProgressLog implements TrainingListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProgressLog.class);
+
+    private final Task task;
+    private double secondsSoFar;
+    private int epochsSoFar;
+
+    public ProgressLog(Task task) {
+        this.task = task;
+    }
+
+    @Override
+    public void onTrainingStart(int firstEpoch, int epochs) {
+        if (firstEpoch > epochs) {
+            LOG.info("all {} epochs already trained", epochs);
+        } else {
+            LOG.info("training epochs {}..{}", firstEpoch, epochs);
+        }
+    }
+
+    @Override
+    public void onEpochEnd(EpochEnd event) {
+        secondsSoFar += event.epochSeconds();
+        epochsSoFar++;
+        double eta = secondsSoFar / epochsSoFar * (event.epochs() - event.epoch());
+        String validation = EvaluationMetrics.of("val_", event.validation(), task).entrySet().stream()
+                .map(this::format).collect(Collectors.joining(" "));
+        LOG.info(String.format(Locale.ROOT,
+                "epoch %d/%d train_loss=%.4f %s lr=%.3g epoch_seconds=%.1f samples_per_second=%.0f "
+                        + "allreduce_share=%.3f attempts=%d eta_seconds=%.0f",
+                event.epoch(), event.epochs(), event.trainLoss(), validation, event.learningRate(),
+                event.epochSeconds(), event.samplesPerSecond(), event.allReduceShare(), event.attempts(), eta));
+    }
+
+    private String format(Map.Entry<String, Double> metric) {
+        return String.format(Locale.ROOT, "%s=%.4f", metric.getKey(), metric.getValue());
+    }
+}

@@ -1,0 +1,64 @@
+package dptrain.worker.task;
+
+import dptrain.worker.collective.Collective;
+import dptrain.worker.collective.CollectiveSettings;
+import dptrain.worker.collective.RingCollective;
+import dptrain.worker.data.ShardBlock;
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.broadcast.Broadcast;
+import scala.collection.Iterator;
+import scala.collection.Iterator$;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The body of an epoch's barrier task: partition {@code r} is rank {@code r}'s shard. The ranks
+ * exchange addresses through {@code BarrierTaskContext.allGather}, build the authenticated ring
+ * bound to this executor's own address, and run the epoch. A Scala function because
+ * {@code RDDBarrier} has no Java wrapper.
+ */
+public final class BarrierEpochFunction extends AbstractFunction1<Iterator<ShardBlock>, Iterator<EpochReport>>
+        implements Serializable {
+
+    private final Broadcast<EpochPlan> plan;
+
+    public BarrierEpochFunction(Broadcast<EpochPlan> plan) {
+        this.plan = plan;
+    }
+
+    @Override
+    public Iterator<EpochReport> apply(Iterator<ShardBlock> blocks) {
+        BarrierTaskContext context = BarrierTaskContext.get();
+        EpochPlan epoch = plan.value();
+        int rank = context.partitionId();
+        if (!blocks.hasNext()) {
+            throw new IllegalStateException("rank " + rank + " has no shard block");
+        }
+        ShardBlock block = blocks.next();
+        if (blocks.hasNext()) {
+            throw new IllegalStateException("rank " + rank + " has more than one shard block");
+        }
+        CollectiveSettings settings = new CollectiveSettings(epoch.secret(),
+                epoch.sessionTag() + "/stage-" + context.stageId() + "." + context.stageAttemptNumber(),
+                executorAddress(), Duration.ofSeconds(epoch.timeoutSeconds()));
+        EpochReport report;
+        try (Collective collective = RingCollective.open(rank, epoch.workers(), context::allGather, settings)) {
+            report = EpochRunner.run(epoch, rank, block, collective);
+        }
+        return Iterator$.MODULE$.single(report);
+    }
+
+    /** The address Spark itself uses for this executor; never the wildcard address. */
+    private static InetAddress executorAddress() {
+        String host = SparkEnv.get().blockManager().blockManagerId().host();
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("cannot resolve this executor's host " + host, e);
+        }
+    }
+}
