@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -206,9 +205,9 @@ public final class SpecLoader {
 
     /** The one document of {@code text}, or {@code null} if it is empty. */
     private static JsonNode readDocument(String text, String sourceName) {
-        try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(text)) {
-            JsonNode first = documents.hasNextValue() ? documents.nextValue() : null;
-            if (documents.hasNextValue()) {
+        try (JsonParser parser = YAML.createParser(text)) {
+            JsonNode first = YAML.readTree(parser);
+            if (parser.nextToken() != null) {
                 throw new SpecException(sourceName + ": expected one YAML document, found more than one ('---')");
             }
             return first;
