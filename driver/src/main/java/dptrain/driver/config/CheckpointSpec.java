@@ -8,4 +8,9 @@ package dptrain.driver.config;
  * @param resume whether a run resumes from the newest checkpoint in {@code dir}
  */
 public record CheckpointSpec(String dir, int keep, boolean resume) {
+
+    public CheckpointSpec {
+        SpecRules.text("checkpoint.dir", dir);
+        SpecRules.positive("checkpoint.keep", keep);
+    }
 }

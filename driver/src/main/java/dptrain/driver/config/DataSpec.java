@@ -1,6 +1,9 @@
 package dptrain.driver.config;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * Where the data is and how to read it.
@@ -22,5 +25,41 @@ public record DataSpec(DataFormat format, String train, String test, String labe
 
     public DataSpec {
         features = List.copyOf(features);
+        if (format == null) {
+            throw new SpecException("data.format: required; allowed: " + Spelling.DATA_FORMAT.allowed());
+        }
+        SpecRules.text("data.train", train);
+        if (test != null) {
+            SpecRules.text("data.test", test);
+        }
+        boolean columns = SpecRules.formatsFor("label").contains(format);
+        if (columns && label == null) {
+            throw new SpecException("data.label: required for format " + Spelling.DATA_FORMAT.name(format));
+        }
+        if (!columns && label != null) {
+            throw SpecRules.notForFormat("data.label", format);
+        }
+        if (!columns && !features.isEmpty()) {
+            throw SpecRules.notForFormat("data.features", format);
+        }
+        if (label != null) {
+            SpecRules.text("data.label", label);
+        }
+        Set<String> seen = new HashSet<>();
+        for (String feature : features) {
+            if (!seen.add(feature)) {
+                throw new SpecException("data.features: column '" + feature + "' is listed twice");
+            }
+            if (feature.equals(label)) {
+                throw new SpecException("data.features: must not contain the label column '" + label + "'");
+            }
+        }
+        SpecRules.fraction("data.validation_fraction", validationFraction);
+        Objects.requireNonNull(normalize, "normalize");
+        SpecRules.greaterThanZero("data.scale", scale);
+        SpecRules.nonNegative("data.num_features", numFeatures);
+        if (format != DataFormat.LIBSVM && numFeatures != 0) {
+            throw SpecRules.notForFormat("data.num_features", format);
+        }
     }
 }

@@ -6,4 +6,8 @@ package dptrain.driver.config;
  * @param dir any Hadoop URI or local path: metrics.jsonl, summary.json, model.zip
  */
 public record OutputSpec(String dir) {
+
+    public OutputSpec {
+        SpecRules.text("output.dir", dir);
+    }
 }

@@ -17,6 +17,16 @@ public record TrainingSpec(int workers, int batchSize, int epochs, long seed, Op
                            int epochRetries, int collectiveTimeoutSeconds) {
 
     public TrainingSpec {
+        SpecRules.positive("training.workers", workers);
+        SpecRules.positive("training.batch_size", batchSize);
+        if (batchSize < workers) {
+            // every worker needs at least one example of each global mini-batch
+            throw new SpecException("training.batch_size: must be >= training.workers (" + workers + "), got "
+                    + batchSize);
+        }
+        SpecRules.positive("training.epochs", epochs);
         Objects.requireNonNull(optimizer, "optimizer");
+        SpecRules.nonNegative("training.epoch_retries", epochRetries);
+        SpecRules.positive("training.collective_timeout_seconds", collectiveTimeoutSeconds);
     }
 }

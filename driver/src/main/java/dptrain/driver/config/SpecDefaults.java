@@ -1,0 +1,79 @@
+package dptrain.driver.config;
+
+/**
+ * Every default of the job spec, in one place; {@code docs/job-spec.md} documents them. The loader
+ * fills in absent keys from here, and code that builds a {@link JobSpec} directly should too.
+ */
+public final class SpecDefaults {
+
+    public static final boolean HEADER = true;
+    public static final double VALIDATION_FRACTION = 0.1;
+    public static final Normalization NORMALIZE = Normalization.NONE;
+    public static final double SCALE = 255;
+    /** LibSVM feature count: 0 means "infer from the data". */
+    public static final int NUM_FEATURES = 0;
+
+    public static final double L2 = 0.0;
+    public static final LayerType LAYER_TYPE = LayerType.DENSE;
+    public static final Activation HIDDEN_ACTIVATION = Activation.RELU;
+
+    public static final int WORKERS = 2;
+    public static final int BATCH_SIZE = 64;
+    public static final int EPOCHS = 10;
+    public static final long SEED = 42;
+    public static final OptimizerType OPTIMIZER = OptimizerType.ADAM;
+    public static final int EPOCH_RETRIES = 2;
+    public static final int COLLECTIVE_TIMEOUT_SECONDS = 120;
+
+    public static final double MOMENTUM = 0.9;
+    public static final double BETA1 = 0.9;
+    public static final double BETA2 = 0.999;
+    public static final double EPSILON = 1e-8;
+    public static final double RHO = 0.95;
+
+    public static final String CHECKPOINT_SUBDIR = "checkpoints";
+    public static final int CHECKPOINT_KEEP = 3;
+    public static final boolean CHECKPOINT_RESUME = true;
+
+    private SpecDefaults() {
+    }
+
+    /** The learning rate of each optimizer when none is given. */
+    public static double learningRate(OptimizerType type) {
+        return switch (type) {
+            case SGD, MOMENTUM, NESTEROV -> 0.01;
+            case RMSPROP, ADAM -> 0.001;
+        };
+    }
+
+    /** An optimizer of {@code type} with every hyper-parameter at its default. */
+    public static OptimizerSpec optimizer(OptimizerType type) {
+        return new OptimizerSpec(type, learningRate(type), MOMENTUM, BETA1, BETA2, EPSILON, RHO);
+    }
+
+    /**
+     * He initialisation for the ReLU family (it keeps the variance of activations constant when half
+     * of the units are zero, He et al. 2015), Xavier/Glorot for everything else.
+     */
+    public static WeightInit weightInit(Activation activation) {
+        return switch (activation) {
+            case RELU, LEAKYRELU, ELU -> WeightInit.HE;
+            case SIGMOID, TANH, SOFTMAX, IDENTITY -> WeightInit.XAVIER;
+        };
+    }
+
+    /** The output activation that matches a loss: the one its maths assumes. */
+    public static Activation outputActivation(Loss loss) {
+        return switch (loss) {
+            case MCXENT -> Activation.SOFTMAX;
+            case BCE -> Activation.SIGMOID;
+            case MSE, MAE -> Activation.IDENTITY;
+        };
+    }
+
+    /** {@code <outputDir>/checkpoints}, without doubling a trailing slash. */
+    public static String checkpointDir(String outputDir) {
+        String base = outputDir.endsWith("/") ? outputDir.substring(0, outputDir.length() - 1) : outputDir;
+        return base + "/" + CHECKPOINT_SUBDIR;
+    }
+}

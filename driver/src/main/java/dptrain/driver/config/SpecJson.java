@@ -1,0 +1,167 @@
+package dptrain.driver.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dptrain.driver.config.SpecSection.IntKind;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The canonical JSON form of a resolved {@link JobSpec}: every value explicit (defaults filled in,
+ * enum values in their canonical spelling), keys in a fixed order (the records' component order,
+ * with the YAML key names), one line, no insignificant whitespace. Equal specs give equal text, so
+ * the text can be checksummed and embedded as provenance; {@link #fromJson} reads it back strictly
+ * (every key required, no defaults), so a checkpoint's spec does not change when defaults do.
+ */
+public final class SpecJson {
+
+    /** Bumped when the JSON layout changes incompatibly. */
+    static final int VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final List<String> TOP_KEYS = List.of("spec_version", "data", "model", "training", "output",
+            "checkpoint");
+
+    private SpecJson() {
+    }
+
+    /** The canonical one-line JSON of {@code spec}. */
+    public static String toJson(JobSpec spec) {
+        ObjectNode root = NODES.objectNode();
+        root.put("spec_version", VERSION);
+
+        DataSpec data = spec.data();
+        ObjectNode dataNode = root.putObject("data");
+        dataNode.put("format", Spelling.DATA_FORMAT.name(data.format()));
+        dataNode.put("train", data.train());
+        dataNode.put("test", data.test());
+        dataNode.put("label", data.label());
+        ArrayNode features = dataNode.putArray("features");
+        data.features().forEach(features::add);
+        dataNode.put("header", data.header());
+        dataNode.put("validation_fraction", data.validationFraction());
+        dataNode.put("normalize", Spelling.NORMALIZATION.name(data.normalize()));
+        dataNode.put("scale", data.scale());
+        dataNode.put("num_features", data.numFeatures());
+
+        ObjectNode modelNode = root.putObject("model");
+        modelNode.put("l2", spec.model().l2());
+        ArrayNode layers = modelNode.putArray("layers");
+        for (LayerSpec layer : spec.model().layers()) {
+            ObjectNode layerNode = layers.addObject();
+            layerNode.put("type", Spelling.LAYER_TYPE.name(layer.type()));
+            layerNode.put("units", layer.units());
+            layerNode.put("activation", Spelling.ACTIVATION.name(layer.activation()));
+            layerNode.put("loss", layer.loss() == null ? null : Spelling.LOSS.name(layer.loss()));
+            layerNode.put("weight_init", Spelling.WEIGHT_INIT.name(layer.weightInit()));
+        }
+
+        TrainingSpec training = spec.training();
+        ObjectNode trainingNode = root.putObject("training");
+        trainingNode.put("workers", training.workers());
+        trainingNode.put("batch_size", training.batchSize());
+        trainingNode.put("epochs", training.epochs());
+        trainingNode.put("seed", training.seed());
+        OptimizerSpec optimizer = training.optimizer();
+        ObjectNode optimizerNode = trainingNode.putObject("optimizer");
+        optimizerNode.put("type", Spelling.OPTIMIZER_TYPE.name(optimizer.type()));
+        optimizerNode.put("learning_rate", optimizer.learningRate());
+        optimizerNode.put("momentum", optimizer.momentum());
+        optimizerNode.put("beta1", optimizer.beta1());
+        optimizerNode.put("beta2", optimizer.beta2());
+        optimizerNode.put("epsilon", optimizer.epsilon());
+        optimizerNode.put("rho", optimizer.rho());
+        trainingNode.put("epoch_retries", training.epochRetries());
+        trainingNode.put("collective_timeout_seconds", training.collectiveTimeoutSeconds());
+
+        root.putObject("output").put("dir", spec.output().dir());
+
+        ObjectNode checkpointNode = root.putObject("checkpoint");
+        checkpointNode.put("dir", spec.checkpoint().dir());
+        checkpointNode.put("keep", spec.checkpoint().keep());
+        checkpointNode.put("resume", spec.checkpoint().resume());
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a JSON tree", e);
+        }
+    }
+
+    /**
+     * Reads the output of {@link #toJson} back; {@code fromJson(toJson(spec)).equals(spec)}.
+     *
+     * @throws SpecException if the text is not such JSON (a key missing or unknown, a bad value)
+     */
+    public static JobSpec fromJson(String json) {
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new SpecException("spec json: not valid JSON at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
+        }
+        SpecSection root = SpecSection.of("", tree, TOP_KEYS);
+        long version = root.requiredLong("spec_version", IntKind.POSITIVE);
+        if (version != VERSION) {
+            throw new SpecException("spec_version: this build reads version " + VERSION + ", got " + version);
+        }
+
+        SpecSection data = root.section("data", SpecLoader.DATA_KEYS);
+        DataSpec dataSpec = new DataSpec(
+                data.requiredChoice("format", Spelling.DATA_FORMAT),
+                data.requiredString("train"),
+                data.string("test"),
+                data.string("label"),
+                data.strings("features"),
+                data.requiredBool("header"),
+                data.requiredNumber("validation_fraction"),
+                data.requiredChoice("normalize", Spelling.NORMALIZATION),
+                data.requiredNumber("scale"),
+                data.requiredInteger("num_features", IntKind.NON_NEGATIVE));
+
+        SpecSection model = root.section("model", SpecLoader.MODEL_KEYS);
+        List<LayerSpec> layers = new ArrayList<>();
+        for (SpecSection layer : model.sections("layers", SpecLoader.LAYER_KEYS)) {
+            layers.add(new LayerSpec(
+                    layer.requiredChoice("type", Spelling.LAYER_TYPE),
+                    layer.requiredInteger("units", IntKind.POSITIVE),
+                    layer.requiredChoice("activation", Spelling.ACTIVATION),
+                    layer.choice("loss", Spelling.LOSS, null),
+                    layer.requiredChoice("weight_init", Spelling.WEIGHT_INIT)));
+        }
+        ModelSpec modelSpec = new ModelSpec(layers, model.requiredNumber("l2"));
+
+        SpecSection training = root.section("training", SpecLoader.TRAINING_KEYS);
+        SpecSection optimizer = training.section("optimizer", SpecLoader.OPTIMIZER_KEYS);
+        OptimizerSpec optimizerSpec = new OptimizerSpec(
+                optimizer.requiredChoice("type", Spelling.OPTIMIZER_TYPE),
+                optimizer.requiredNumber("learning_rate"),
+                optimizer.requiredNumber("momentum"),
+                optimizer.requiredNumber("beta1"),
+                optimizer.requiredNumber("beta2"),
+                optimizer.requiredNumber("epsilon"),
+                optimizer.requiredNumber("rho"));
+        TrainingSpec trainingSpec = new TrainingSpec(
+                training.requiredInteger("workers", IntKind.POSITIVE),
+                training.requiredInteger("batch_size", IntKind.POSITIVE),
+                training.requiredInteger("epochs", IntKind.POSITIVE),
+                training.requiredLong("seed", IntKind.ANY),
+                optimizerSpec,
+                training.requiredInteger("epoch_retries", IntKind.NON_NEGATIVE),
+                training.requiredInteger("collective_timeout_seconds", IntKind.POSITIVE));
+
+        OutputSpec outputSpec = new OutputSpec(root.section("output", SpecLoader.OUTPUT_KEYS).requiredString("dir"));
+        SpecSection checkpoint = root.section("checkpoint", SpecLoader.CHECKPOINT_KEYS);
+        CheckpointSpec checkpointSpec = new CheckpointSpec(
+                checkpoint.requiredString("dir"),
+                checkpoint.requiredInteger("keep", IntKind.POSITIVE),
+                checkpoint.requiredBool("resume"));
+        return new JobSpec(dataSpec, modelSpec, trainingSpec, outputSpec, checkpointSpec);
+    }
+}

@@ -1,0 +1,86 @@
+package dptrain.driver.config;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The value rules shared by the loader (which checks a value where it reads it) and the records'
+ * compact constructors (which check specs built in code), so both say the same words.
+ */
+final class SpecRules {
+
+    private SpecRules() {
+    }
+
+    static void positive(String key, long value) {
+        if (value < 1) {
+            throw new SpecException(key + ": expected a positive integer, got " + value);
+        }
+    }
+
+    static void nonNegative(String key, long value) {
+        if (value < 0) {
+            throw new SpecException(key + ": expected a non-negative integer, got " + value);
+        }
+    }
+
+    static void atLeastZero(String key, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new SpecException(key + ": must be >= 0, got " + format(value));
+        }
+    }
+
+    static void greaterThanZero(String key, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new SpecException(key + ": must be > 0, got " + format(value));
+        }
+    }
+
+    /** Fractions and decay rates: {@code [0, 1)}. */
+    static void fraction(String key, double value) {
+        if (!(value >= 0 && value < 1)) {
+            throw new SpecException(key + ": must be in [0, 1), got " + format(value));
+        }
+    }
+
+    /** A path or URI that must be given and not blank. */
+    static void text(String key, String value) {
+        if (value == null) {
+            throw new SpecException(key + ": required");
+        }
+        if (value.isBlank()) {
+            throw new SpecException(key + ": must not be empty, got \"" + value + "\"");
+        }
+    }
+
+    /** The formats for which a format-specific key may be given; every other key suits all formats. */
+    static Set<DataFormat> formatsFor(String key) {
+        return switch (key) {
+            case "label", "features" -> EnumSet.of(DataFormat.CSV, DataFormat.PARQUET);
+            case "header" -> EnumSet.of(DataFormat.CSV);
+            case "num_features" -> EnumSet.of(DataFormat.LIBSVM);
+            default -> EnumSet.allOf(DataFormat.class);
+        };
+    }
+
+    static SpecException notForFormat(String key, DataFormat format) {
+        String allowed = formatsFor(key.substring(key.lastIndexOf('.') + 1)).stream()
+                .map(Spelling.DATA_FORMAT::name).collect(Collectors.joining(", "));
+        return new SpecException(key + ": not allowed for format " + Spelling.DATA_FORMAT.name(format)
+                + "; only for " + allowed);
+    }
+
+    static SpecException lossRequired(String layerPath) {
+        return new SpecException(layerPath + ".loss: required for the output layer; allowed: "
+                + Spelling.LOSS.allowed());
+    }
+
+    /** {@code 1.5}, {@code 3} for 3.0, {@code 1.0E-8}: what a user recognises as the value they wrote. */
+    static String format(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value);
+        }
+        return Double.toString(value);
+    }
+}

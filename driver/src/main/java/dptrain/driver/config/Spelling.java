@@ -1,0 +1,56 @@
+package dptrain.driver.config;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * How the values of one enum are written in a spec: the canonical name (the lower-case constant
+ * name, used in docs, errors and {@link SpecJson}) plus accepted aliases. Parsing ignores case.
+ */
+final class Spelling<E extends Enum<E>> {
+
+    static final Spelling<DataFormat> DATA_FORMAT = new Spelling<>(DataFormat.class, Map.of());
+    static final Spelling<Normalization> NORMALIZATION = new Spelling<>(Normalization.class, Map.of());
+    static final Spelling<LayerType> LAYER_TYPE = new Spelling<>(LayerType.class, Map.of());
+    static final Spelling<Activation> ACTIVATION = new Spelling<>(Activation.class,
+            Map.of("leaky_relu", Activation.LEAKYRELU));
+    static final Spelling<WeightInit> WEIGHT_INIT = new Spelling<>(WeightInit.class,
+            Map.of("relu", WeightInit.HE));
+    static final Spelling<Loss> LOSS = new Spelling<>(Loss.class, Map.of(
+            "l1", Loss.MAE,
+            "binary_crossentropy", Loss.BCE,
+            "xent", Loss.BCE,
+            "categorical_crossentropy", Loss.MCXENT,
+            "cross_entropy", Loss.MCXENT));
+    static final Spelling<OptimizerType> OPTIMIZER_TYPE = new Spelling<>(OptimizerType.class,
+            Map.of("nesterovs", OptimizerType.NESTEROV));
+
+    private final E[] constants;
+    private final Map<String, E> byName = new LinkedHashMap<>();
+
+    private Spelling(Class<E> type, Map<String, E> aliases) {
+        constants = type.getEnumConstants();
+        for (E constant : constants) {
+            byName.put(name(constant), constant);
+        }
+        byName.putAll(aliases);
+    }
+
+    /** The canonical spelling. */
+    String name(E value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The constant for a spelling or alias in any case, or {@code null} if there is none. */
+    E parse(String text) {
+        return byName.get(text.trim().toLowerCase(Locale.ROOT));
+    }
+
+    /** The canonical spellings, comma separated, in declaration order. */
+    String allowed() {
+        return Arrays.stream(constants).map(this::name).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,70 @@
+package dptrain.driver.config;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class SpecJsonTest {
+
+    /**
+     * The canonical JSON of {@link Specs#MINIMAL}. Checkpoints embed this text: a change here means
+     * old checkpoints no longer read back, so bump {@link SpecJson#VERSION} and keep reading the old one.
+     */
+    private static final String MINIMAL_JSON = "{\"spec_version\":1,"
+            + "\"data\":{\"format\":\"idx\",\"train\":\"/data/fashion/train-images-idx3-ubyte\",\"test\":null,"
+            + "\"label\":null,\"features\":[],\"header\":true,\"validation_fraction\":0.1,\"normalize\":\"none\","
+            + "\"scale\":255.0,\"num_features\":0},"
+            + "\"model\":{\"l2\":0.0,\"layers\":["
+            + "{\"type\":\"dense\",\"units\":256,\"activation\":\"relu\",\"loss\":null,\"weight_init\":\"he\"},"
+            + "{\"type\":\"output\",\"units\":10,\"activation\":\"softmax\",\"loss\":\"mcxent\",\"weight_init\":\"xavier\"}]},"
+            + "\"training\":{\"workers\":2,\"batch_size\":64,\"epochs\":10,\"seed\":42,"
+            + "\"optimizer\":{\"type\":\"adam\",\"learning_rate\":0.001,\"momentum\":0.9,\"beta1\":0.9,\"beta2\":0.999,"
+            + "\"epsilon\":1.0E-8,\"rho\":0.95},\"epoch_retries\":2,\"collective_timeout_seconds\":120},"
+            + "\"output\":{\"dir\":\"/tmp/run\"},"
+            + "\"checkpoint\":{\"dir\":\"/tmp/run/checkpoints\",\"keep\":3,\"resume\":true}}";
+
+    @Test
+    void canonicalTextOfTheMinimalSpec() {
+        assertEquals(MINIMAL_JSON, SpecJson.toJson(Specs.parse(Specs.MINIMAL)));
+    }
+
+    @Test
+    void roundTripIsEqual() {
+        for (JobSpec spec : new JobSpec[] {Specs.FULL_SPEC, Specs.parse(Specs.MINIMAL),
+                Specs.parse(Specs.FULL, "data.format=parquet", "data.header=", "training.optimizer.type=nesterovs")}) {
+            String json = SpecJson.toJson(spec);
+            JobSpec back = SpecJson.fromJson(json);
+            assertEquals(spec, back);
+            assertEquals(json, SpecJson.toJson(back));
+        }
+    }
+
+    @Test
+    void sameSpecWrittenDifferentlyGivesTheSameText() {
+        String spelledOut = Specs.MINIMAL.replace("{units: 256}", "{type: Dense, units: 256.0, activation: RELU}")
+                .replace("loss: mcxent", "loss: categorical_crossentropy, weight_init: xavier");
+        assertEquals(SpecJson.toJson(Specs.parse(Specs.MINIMAL)), SpecJson.toJson(Specs.parse(spelledOut)));
+    }
+
+    @Test
+    void fromJsonRequiresEveryKey() {
+        String withoutHeader = MINIMAL_JSON.replace("\"header\":true,", "");
+        SpecException error = assertThrows(SpecException.class, () -> SpecJson.fromJson(withoutHeader));
+        assertEquals("data.header: required", error.getMessage());
+    }
+
+    @Test
+    void fromJsonRejectsAnotherVersion() {
+        SpecException error = assertThrows(SpecException.class,
+                () -> SpecJson.fromJson(MINIMAL_JSON.replace("\"spec_version\":1", "\"spec_version\":2")));
+        assertEquals("spec_version: this build reads version 1, got 2", error.getMessage());
+    }
+
+    @Test
+    void fromJsonRejectsBrokenJson() {
+        SpecException error = assertThrows(SpecException.class, () -> SpecJson.fromJson("{\"data\": "));
+        assertEquals("spec json: not valid JSON at line 1, column 10: Unexpected end-of-input within/between Object "
+                + "entries", error.getMessage());
+    }
+}
