@@ -1,0 +1,189 @@
+package dptrain.driver.data;
+
+import dptrain.driver.config.DataSpec;
+import dptrain.driver.config.Normalization;
+import dptrain.worker.data.ShardBlock;
+import java.util.List;
+import java.util.Objects;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Step 2 of a job: reads the training (and test) data, checks every row, splits off validation
+ * rows by a seeded hash of each row's index, normalises with training-split statistics and converts
+ * the training split into exactly {@code workers} balanced, ordered, cached float32 shards.
+ *
+ * <p>Passes over the data: one to parse and summarise (counts, moments, labels; parsed rows stay
+ * cached for the next), one shuffle that builds the shards, one that builds the validation blocks,
+ * and one over the test file. Everything is materialised here, so bad data fails before training.
+ */
+public final class DatasetPreparer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatasetPreparer.class);
+
+    private DatasetPreparer() {
+    }
+
+    /**
+     * @param labels  what the output layer expects of the labels
+     * @param workers the number of training shards (ranks), at least 1
+     * @param seed    the job seed; with the same input it fixes the split and the shards
+     * @throws DataException (one line naming file, column and value) for any unusable input
+     */
+    public static PreparedData prepare(SparkSession spark, DataSpec spec, LabelEncoding labels, int workers,
+                                       long seed) {
+        Objects.requireNonNull(spark, "spark");
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(labels, "labels");
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+        }
+        if (!(spec.validationFraction() >= 0 && spec.validationFraction() < 1)) {
+            throw new DataException("data.validationFraction: must be in [0, 1), got " + spec.validationFraction());
+        }
+        try {
+            return prepareChecked(spark, spec, labels, workers, seed);
+        } catch (Exception e) {
+            throw unwrap(e);
+        }
+    }
+
+    private static PreparedData prepareChecked(SparkSession spark, DataSpec spec, LabelEncoding labels, int workers,
+                                               long seed) {
+        SourceData train = read(spark, spec, spec.train(), "data.train", labels, null);
+        int featureCount = train.featureCount();
+        JavaRDD<SourceRow> rows = train.rows().persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            ValidationSplit split = new ValidationSplit(seed, spec.validationFraction());
+            boolean moments = spec.normalize() == Normalization.STANDARD || spec.normalize() == Normalization.MINMAX;
+            int classes = labels instanceof LabelEncoding.ClassIndices c ? c.classes() : 0;
+            List<PartitionSummary> parts = rows.mapPartitionsWithIndex((partition, it) -> List.of(
+                    PartitionSummary.of(partition, it, split, featureCount, moments, classes)).iterator(), true)
+                    .collect();
+            PartitionSummary total = PartitionSummary.merge(parts, featureCount, moments, classes);
+            RowOrigin origin = train.origin();
+            if (total.trainRows + total.validationRows == 0) {
+                throw new DataException("data.train: no data rows in " + origin.path());
+            }
+            LabelMapping mapping = LabelMapping.resolve(total, labels, origin);
+            if (total.trainRows < workers) {
+                throw new DataException("data.train: " + total.trainRows + " training rows in " + origin.path()
+                        + " (after holding out " + total.validationRows + " for validation) for " + workers
+                        + " workers; every worker needs at least one row");
+            }
+            FeatureScaling scaling = scaling(spec, total, featureCount);
+            long[] offsets = new long[parts.size()];
+            long before = 0;
+            for (PartitionSummary part : parts) {
+                offsets[part.partition] = before;
+                before += part.trainRows;
+            }
+            JavaRDD<ShardBlock> trainBlocks = Blocks.shards(rows, split, offsets, workers, featureCount, mapping,
+                    scaling, origin).setName("dptrain train shards").persist(StorageLevel.MEMORY_ONLY());
+            JavaRDD<ShardBlock> validationBlocks;
+            if (total.validationRows > 0) {
+                validationBlocks = Blocks.chunks(rows.filter(row -> split.isValidation(row.index())), featureCount,
+                        mapping, scaling, origin).setName("dptrain validation blocks")
+                        .persist(StorageLevel.MEMORY_ONLY());
+                validationBlocks.count();
+            } else {
+                validationBlocks = JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD();
+            }
+            trainBlocks.count();
+            JavaRDD<ShardBlock> testBlocks = null;
+            long testRows = 0;
+            if (spec.test() != null && !spec.test().isBlank()) {
+                SourceData test = read(spark, spec, spec.test(), "data.test", labels, train);
+                RowOrigin testOrigin = test.origin();
+                testBlocks = Blocks.chunks(test.rows(), featureCount, mapping, scaling, testOrigin)
+                        .setName("dptrain test blocks").persist(StorageLevel.MEMORY_ONLY());
+                testRows = testBlocks.map(block -> (long) block.rows()).fold(0L, Long::sum);
+                if (testRows == 0) {
+                    throw new DataException("data.test: no data rows in " + testOrigin.path());
+                }
+            }
+            LOG.info("data: {} rows from {} -> {} train in {} shards of {}..{}, {} validation, {} test; {} features, "
+                            + "{}; normalize {}", total.trainRows + total.validationRows, spec.train(),
+                    total.trainRows, workers, total.trainRows / workers, (total.trainRows + workers - 1) / workers,
+                    total.validationRows, testRows, featureCount,
+                    classes > 0 ? classes + " classes" : "regression", spec.normalize());
+            return new PreparedData(trainBlocks, validationBlocks, testBlocks, total.trainRows, total.validationRows,
+                    testRows, featureCount, mapping.labelNames(), scaling, train.featureColumns());
+        } finally {
+            rows.unpersist(false);
+        }
+    }
+
+    private static SourceData read(SparkSession spark, DataSpec spec, String path, String key, LabelEncoding labels,
+                                   SourceData train) {
+        if (path == null || path.isBlank()) {
+            throw new DataException(key + ": no path given");
+        }
+        DataFiles.requireData(spark, path, key);
+        return switch (spec.format()) {
+            case CSV -> CsvSource.read(spark, spec, path, key, labels, train);
+            case PARQUET, LIBSVM -> ColumnarSource.read(spark, spec, path, key, labels, train);
+            case IDX -> IdxSource.read(spark, path, key, labels, train);
+        };
+    }
+
+    /** The normalisation from training-split statistics; constant features get divisor 1. */
+    static FeatureScaling scaling(DataSpec spec, PartitionSummary train, int featureCount) {
+        float[] offset = new float[featureCount];
+        float[] divisor = new float[featureCount];
+        for (int j = 0; j < featureCount; j++) {
+            switch (spec.normalize()) {
+                case NONE -> divisor[j] = 1f;
+                case SCALE -> {
+                    if (!(spec.scale() > 0) || !Float.isFinite((float) spec.scale())) {
+                        throw new DataException("data.scale: must be a positive number for normalize SCALE, got "
+                                + spec.scale());
+                    }
+                    divisor[j] = (float) spec.scale();
+                }
+                case STANDARD -> {
+                    // Population standard deviation: the training split then has exactly unit variance.
+                    float std = (float) Math.sqrt(train.m2[j] / train.trainRows);
+                    offset[j] = (float) train.mean[j];
+                    divisor[j] = std > 0 ? std : 1f;
+                }
+                case MINMAX -> {
+                    float range = (float) (train.max[j] - train.min[j]);
+                    offset[j] = (float) train.min[j];
+                    divisor[j] = range > 0 ? range : 1f;
+                }
+                default -> throw new IllegalStateException(spec.normalize().toString());
+            }
+        }
+        return new FeatureScaling(offset, divisor);
+    }
+
+    /**
+     * Errors thrown inside Spark tasks reach the driver wrapped in {@code SparkException}s; the caller gets
+     * the {@link DataException} itself (the first in the cause chain), anything else unchanged.
+     */
+    static RuntimeException unwrap(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DataException data) {
+                return data;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        if (e instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return DatasetPreparer.<RuntimeException>rethrow(e);
+    }
+
+    /** Rethrows a checked exception (a SparkException) unchanged; Spark's Java API does not declare it. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException rethrow(Throwable t) throws T {
+        throw (T) t;
+    }
+}
