@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +24,8 @@ public final class SpecJson {
     /** Bumped when the JSON layout changes incompatibly. */
     static final int VERSION = 1;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final List<String> TOP_KEYS = List.of("spec_version", "data", "model", "training", "output",
             "checkpoint");
@@ -103,8 +105,10 @@ public final class SpecJson {
         try {
             tree = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new SpecException("spec json: not valid JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new SpecException("spec json: not valid JSON" + where + ": "
+                    + e.getOriginalMessage().lines().findFirst().orElse(""));
         }
         SpecSection root = SpecSection.of("", tree, TOP_KEYS);
         long version = root.requiredLong("spec_version", IntKind.POSITIVE);

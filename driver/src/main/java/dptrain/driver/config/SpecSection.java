@@ -56,7 +56,7 @@ final class SpecSection {
             return new SpecSection(path, JsonNodeFactory.instance.objectNode(), keys);
         }
         if (!node.isObject()) {
-            throw new SpecException(path + ": expected a mapping with keys " + String.join(", ", keys)
+            throw new SpecException((path.isEmpty() ? "spec" : path) + ": expected a mapping with keys " + String.join(", ", keys)
                     + ", got " + show(node));
         }
         return new SpecSection(path, node, keys);

@@ -47,6 +47,9 @@ class SpecErrorsTest {
                 arguments("model.layers[0].activation=relux",
                         "model.layers[0].activation: unknown value 'relux'; allowed: relu, leakyrelu, elu, sigmoid, "
                                 + "tanh, softmax, identity"),
+                arguments("model.layers[1].activation=relux",
+                        "model.layers[1].activation: unknown value 'relux'; allowed: relu, leakyrelu, elu, sigmoid, "
+                                + "tanh, softmax, identity"),
                 arguments("model.layers[0].weight_init=glorot",
                         "model.layers[0].weight_init: unknown value 'glorot'; allowed: xavier, he"),
                 arguments("training.optimizer.type=adagrad",

@@ -62,6 +62,13 @@ class SpecJsonTest {
     }
 
     @Test
+    void fromJsonRejectsAnythingButAMapping() {
+        SpecException error = assertThrows(SpecException.class, () -> SpecJson.fromJson("[1]"));
+        assertEquals("spec: expected a mapping with keys spec_version, data, model, training, output, checkpoint, "
+                + "got [1]", error.getMessage());
+    }
+
+    @Test
     void fromJsonRejectsBrokenJson() {
         SpecException error = assertThrows(SpecException.class, () -> SpecJson.fromJson("{\"data\": "));
         assertEquals("spec json: not valid JSON at line 1, column 10: Unexpected end-of-input within/between Object "

@@ -1,0 +1,58 @@
+package dptrain.driver.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Keeps {@code docs/job-spec.md} in step with the loader: its examples load and every key is documented. */
+class SpecDocTest {
+
+    private static final Path DOC = Path.of(System.getProperty("user.dir")).resolveSibling("docs")
+            .resolve("job-spec.md");
+
+    @Test
+    void examplesLoad() throws IOException {
+        List<String> examples = yamlBlocks(Files.readString(DOC));
+        assertEquals(2, examples.size());
+        JobSpec full = SpecLoader.parse(examples.get(0), "full example", List.of());
+        assertEquals(4, full.training().workers());
+        assertEquals(3, full.model().layers().size());
+        JobSpec csv = SpecLoader.parse(examples.get(1), "csv example", List.of());
+        assertEquals(List.of("rooms", "area", "age"), csv.data().features());
+    }
+
+    @Test
+    void everyKeyHasARow() throws IOException {
+        String doc = Files.readString(DOC);
+        List<String> keys = new ArrayList<>();
+        SpecLoader.DATA_KEYS.forEach(key -> keys.add("data." + key));
+        SpecLoader.MODEL_KEYS.forEach(key -> keys.add("model." + key));
+        SpecLoader.LAYER_KEYS.forEach(key -> keys.add("model.layers[i]." + key));
+        SpecLoader.TRAINING_KEYS.stream().filter(key -> !key.equals("optimizer"))
+                .forEach(key -> keys.add("training." + key));
+        SpecLoader.OPTIMIZER_KEYS.forEach(key -> keys.add("training.optimizer." + key));
+        SpecLoader.OUTPUT_KEYS.forEach(key -> keys.add("output." + key));
+        SpecLoader.CHECKPOINT_KEYS.forEach(key -> keys.add("checkpoint." + key));
+        for (String key : keys) {
+            assertTrue(doc.contains("| `" + key + "` |"), "no table row for " + key);
+        }
+    }
+
+    private static List<String> yamlBlocks(String markdown) {
+        Matcher matcher = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL).matcher(markdown);
+        List<String> blocks = new ArrayList<>();
+        while (matcher.find()) {
+            blocks.add(matcher.group(1));
+        }
+        return blocks;
+    }
+}
