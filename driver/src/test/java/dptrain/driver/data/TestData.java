@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.apache.spark.api.java.JavaRDD;
@@ -93,13 +92,5 @@ final class TestData {
             sink.write(bytes.toByteArray());
         }
         return file.toString();
-    }
-
-    static List<Float> floats(float[] values) {
-        List<Float> out = new ArrayList<>();
-        for (float v : values) {
-            out.add(v);
-        }
-        return out;
     }
 }
