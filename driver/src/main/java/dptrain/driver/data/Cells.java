@@ -27,7 +27,8 @@ final class Cells {
     static float checkFinite(double value, RowOrigin origin, long index, String column) {
         float f = (float) value;
         if (!Float.isFinite(f)) {
-            throw new DataException(origin.cell(index, column) + ": NaN/Infinity not allowed: " + value);
+            throw new DataException(origin.cell(index, column) + (Double.isFinite(value)
+                    ? ": outside the float32 range: " : ": NaN/Infinity not allowed: ") + value);
         }
         return f;
     }

@@ -61,6 +61,7 @@ final class CsvSource {
         String labelName = columns.get(labelColumn);
         int fieldCount = columns.size();
         boolean header = spec.header();
+        String headerLine = first.get(0);
         boolean regression = labels instanceof LabelEncoding.Values;
         RowOrigin origin = RowOrigin.lines(path);
         JavaRDD<SourceRow> rows = lines.zipWithIndex().mapPartitions(it -> new Iterator<SourceRow>() {
@@ -70,7 +71,8 @@ final class CsvSource {
                 while (it.hasNext()) {
                     Tuple2<String, Long> line = it.next();
                     long index = line._2();
-                    if ((header && index == 0) || line._1().isBlank()) {
+                    // A directory of CSV parts (as Spark writes them) repeats the header in every part.
+                    if ((header && (index == 0 || line._1().equals(headerLine))) || line._1().isBlank()) {
                         continue;
                     }
                     return parse(line._1(), index, origin, fieldCount, featureIndex, names, labelColumn,

@@ -57,6 +57,10 @@ public final class DatasetPreparer {
         SourceData train = read(spark, spec, spec.train(), "data.train", labels, null);
         int featureCount = train.featureCount();
         JavaRDD<SourceRow> rows = train.rows().persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<ShardBlock> trainBlocks = null;
+        JavaRDD<ShardBlock> validationBlocks = null;
+        JavaRDD<ShardBlock> testBlocks = null;
+        boolean done = false;
         try {
             ValidationSplit split = new ValidationSplit(seed, spec.validationFraction());
             boolean moments = spec.normalize() == Normalization.STANDARD || spec.normalize() == Normalization.MINMAX;
@@ -82,9 +86,8 @@ public final class DatasetPreparer {
                 offsets[part.partition] = before;
                 before += part.trainRows;
             }
-            JavaRDD<ShardBlock> trainBlocks = Blocks.shards(rows, split, offsets, workers, featureCount, mapping,
+            trainBlocks = Blocks.shards(rows, split, offsets, workers, featureCount, mapping,
                     scaling, origin).setName("dptrain train shards").persist(StorageLevel.MEMORY_ONLY());
-            JavaRDD<ShardBlock> validationBlocks;
             if (total.validationRows > 0) {
                 validationBlocks = Blocks.chunks(rows.filter(row -> split.isValidation(row.index())), featureCount,
                         mapping, scaling, origin).setName("dptrain validation blocks")
@@ -94,7 +97,6 @@ public final class DatasetPreparer {
                 validationBlocks = JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD();
             }
             trainBlocks.count();
-            JavaRDD<ShardBlock> testBlocks = null;
             long testRows = 0;
             if (spec.test() != null && !spec.test().isBlank()) {
                 SourceData test = read(spark, spec, spec.test(), "data.test", labels, train);
@@ -111,10 +113,18 @@ public final class DatasetPreparer {
                     total.trainRows, workers, total.trainRows / workers, (total.trainRows + workers - 1) / workers,
                     total.validationRows, testRows, featureCount,
                     classes > 0 ? classes + " classes" : "regression", spec.normalize());
+            done = true;
             return new PreparedData(trainBlocks, validationBlocks, testBlocks, total.trainRows, total.validationRows,
                     testRows, featureCount, mapping.labelNames(), scaling, train.featureColumns());
         } finally {
             rows.unpersist(false);
+            if (!done) {
+                for (JavaRDD<ShardBlock> blocks : java.util.Arrays.asList(trainBlocks, validationBlocks, testBlocks)) {
+                    if (blocks != null) {
+                        blocks.unpersist(false);
+                    }
+                }
+            }
         }
     }
 
