@@ -40,7 +40,13 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int status = FAILED;
+        try {
+            status = run(args, System.out, System.err);
+        } finally {
+            // Spark's barrier timer thread is not a daemon and would keep the JVM alive.
+            System.exit(status);
+        }
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
@@ -80,7 +86,7 @@ public final class Main {
         } catch (TrainingFailedException e) {
             report(err, "training failed: " + e.getMessage(), e, verbose);
             return FAILED;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // includes SparkException, which Scala throws undeclared
             report(err, "failed: " + e, e, verbose);
             return FAILED;
         }

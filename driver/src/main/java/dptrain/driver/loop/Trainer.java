@@ -62,7 +62,7 @@ public final class Trainer {
                 List<EpochReport> reports = launcher.run(start, attempt);
                 checkRanksAgree(reports, epoch);
                 return new Attempt(reports, attempt);
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // SparkException is a checked exception Scala throws undeclared
                 if (attempt > epochRetries) {
                     throw new TrainingFailedException("epoch " + epoch + " failed after " + attempt + " attempt"
                             + (attempt == 1 ? "" : "s") + ": " + rootMessage(e), e);

@@ -5,6 +5,7 @@ import dptrain.worker.data.ShardBlock;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Evaluates a network on blocks: loss (DL4J's own per-example scores, without regularisation)
@@ -50,8 +51,8 @@ public final class BlockEvaluator {
         int rows = (int) features.size(0);
         double loss = net.scoreExamples(new DataSet(features, labels), false).sumNumber().doubleValue();
         INDArray output = net.output(features, false);
-        float[] predicted = output.toFloatVector();
-        float[] actual = labels.toFloatVector();
+        float[] predicted = Nd4j.toFlattened('c', output).toFloatVector();
+        float[] actual = Nd4j.toFlattened('c', labels).toFloatVector();
         int width = (int) output.size(1);
         int k = confusionClasses();
         long[] confusion = new long[k * k];
