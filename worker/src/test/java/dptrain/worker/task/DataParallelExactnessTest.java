@@ -4,13 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dptrain.worker.collective.Collective;
-import dptrain.worker.data.BatchAssembler;
+import dptrain.worker.collective.CollectiveSettings;
+import dptrain.worker.collective.InMemoryRendezvous;
+import dptrain.worker.collective.RingCollective;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.Momentum;
 import dptrain.worker.step.NetworkState;
+import dptrain.worker.testing.ReferenceTraining;
 import dptrain.worker.testing.SharedMemoryCollective;
 import dptrain.worker.testing.TinyNetworks;
+import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -24,8 +29,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -54,6 +57,37 @@ class DataParallelExactnessTest {
     void ranksMatchSingleProcessTraining(String name, IUpdater updater, double l2, long[] shardRows, int batch,
                                          int epochs) throws Exception {
         assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs, size -> SharedMemoryCollective.group(size));
+    }
+
+    @ParameterizedTest(name = "{0}, socket ring")
+    @MethodSource("cases")
+    void ranksOnTheSocketRingMatchSingleProcessTraining(String name, IUpdater updater, double l2, long[] shardRows,
+                                                        int batch, int epochs) throws Exception {
+        assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs, DataParallelExactnessTest::ring);
+    }
+
+    /** A real authenticated TCP ring on loopback, opened concurrently by one thread per rank. */
+    private static Collective[] ring(int size) {
+        InMemoryRendezvous rendezvous = new InMemoryRendezvous(size);
+        CollectiveSettings settings = new CollectiveSettings(new byte[32], "exactness-test",
+                InetAddress.getLoopbackAddress(), Duration.ofSeconds(30));
+        ExecutorService openers = Executors.newFixedThreadPool(size);
+        try {
+            List<Future<Collective>> opened = new ArrayList<>();
+            for (int r = 0; r < size; r++) {
+                int rank = r;
+                opened.add(openers.submit(() -> RingCollective.open(rank, size, rendezvous.forRank(rank), settings)));
+            }
+            Collective[] group = new Collective[size];
+            for (int r = 0; r < size; r++) {
+                group[r] = opened.get(r).get(60, TimeUnit.SECONDS);
+            }
+            return group;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not open the ring", e);
+        } finally {
+            openers.shutdownNow();
+        }
     }
 
     static void assertSameAsSingleProcess(IUpdater updater, double l2, long[] shardRows, int batch, int epochs,
@@ -94,64 +128,18 @@ class DataParallelExactnessTest {
                 state = reports.get(0).end();
                 iterations += reports.get(0).iterations();
 
-                fitReference(reference, blocks, new BatchPlan(shardRows, batch, SEED, epoch));
+                ReferenceTraining.fitEpoch(reference, blocks, new BatchPlan(shardRows, batch, SEED, epoch),
+                        TinyNetworks.CLASSES);
             }
         } finally {
             pool.shutdownNow();
         }
         assertTrue(iterations >= 50, "only " + iterations + " iterations");
         assertEquals(reference.getLayerWiseConfigurations().getIterationCount(), state.iteration());
-        assertClose(reference.params().toFloatVector(), state.params());
+        ReferenceTraining.assertClose(reference.params().toFloatVector(), state.params(), TOLERANCE);
         INDArray referenceUpdater = reference.getUpdater().getStateViewArray();
         if (referenceUpdater != null) {
-            assertClose(referenceUpdater.toFloatVector(), state.updaterState());
+            ReferenceTraining.assertClose(referenceUpdater.toFloatVector(), state.updaterState(), TOLERANCE);
         }
-    }
-
-    /** Plain DL4J: one {@code fit} per global batch, the batch being the ranks' parts in rank order. */
-    private static void fitReference(MultiLayerNetwork net, ShardBlock[] blocks, BatchPlan plan) {
-        int[][] orders = new int[blocks.length][];
-        for (int r = 0; r < blocks.length; r++) {
-            orders[r] = plan.order(r);
-        }
-        for (int i = 0; i < plan.iterations(); i++) {
-            List<INDArray> features = new ArrayList<>();
-            List<INDArray> labels = new ArrayList<>();
-            for (int r = 0; r < blocks.length; r++) {
-                int count = plan.partSize(r, i);
-                if (count > 0) {
-                    BatchAssembler assembler = new BatchAssembler(blocks[r], TinyNetworks.CLASSES);
-                    features.add(assembler.features(orders[r], plan.partStart(r, i), count));
-                    labels.add(assembler.labels(orders[r], plan.partStart(r, i), count));
-                }
-            }
-            net.fit(new DataSet(Nd4j.concat(0, features.toArray(INDArray[]::new)),
-                    Nd4j.concat(0, labels.toArray(INDArray[]::new))));
-        }
-        net.getLayerWiseConfigurations().setEpochCount(plan.epoch() + 1);
-    }
-
-    /**
-     * Float32 rounding differs between one batch and the sum of its parts, so the comparison is
-     * relative to the size of the parameters: every element within 1e-5 of the largest magnitude.
-     */
-    private static void assertClose(float[] expected, float[] actual) {
-        assertEquals(expected.length, actual.length);
-        double scale = 0;
-        for (float value : expected) {
-            scale = Math.max(scale, Math.abs(value));
-        }
-        double worst = 0;
-        int worstIndex = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double difference = Math.abs(expected[i] - actual[i]);
-            if (difference > worst) {
-                worst = difference;
-                worstIndex = i;
-            }
-        }
-        assertTrue(worst <= TOLERANCE * scale, "difference " + worst + " (" + worst / scale
-                + " of the largest magnitude " + scale + ") at " + worstIndex + ": expected " + expected[worstIndex]
-                + ", got " + actual[worstIndex]);
     }
 }
