@@ -125,7 +125,7 @@ public final class TrainJob {
                 .put("model", output.location(ModelExport.FILE))
                 .put("version", VERSION);
 
-        ModelExport.write(output, end.restore(configuration), metadata(spec, specJson, data, task, end).toString());
+        ModelExport.write(output, end.restore(configuration).model(), metadata(spec, specJson, data, task, end).toString());
         output.writeText(SUMMARY_FILE, summary.toPrettyString() + "\n");
         LOG.info("summary: {}", summary);
         return summary;

@@ -8,12 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * {@code output.dir/model.zip}: exactly what DL4J's {@code ModelSerializer} writes (so plain
- * DL4J loads it with {@code restoreMultiLayerNetwork}), plus one entry, {@code dptrain.json},
+ * DL4J loads it with {@code restoreMultiLayerNetwork} or {@code restoreComputationGraph}), plus one entry, {@code dptrain.json},
  * carrying what scoring needs beyond the weights: label names, feature columns, normalisation,
  * and the provenance (spec, seed, data, version). DL4J ignores entries it does not know.
  */
@@ -25,7 +25,7 @@ public final class ModelExport {
     private ModelExport() {
     }
 
-    public static void write(OutputDirectory output, MultiLayerNetwork net, String metadataJson) {
+    public static void write(OutputDirectory output, Model net, String metadataJson) {
         byte[] dl4j;
         try {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream();

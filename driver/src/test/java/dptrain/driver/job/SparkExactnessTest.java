@@ -57,7 +57,7 @@ class SparkExactnessTest {
         assertEquals(ROWS, shardRows[0] + shardRows[1]);
         String json = NetworkFactory.configuration(spec.model(), spec.training().optimizer(), 5,
                 spec.training().seed()).toJson();
-        MultiLayerNetwork reference = NetworkState.initial(json).restore(json);
+        MultiLayerNetwork reference = (MultiLayerNetwork) NetworkState.initial(json).restore(json).model();
         for (int epoch = 0; epoch < EPOCHS; epoch++) {
             ReferenceTraining.fitEpoch(reference, blocks,
                     new BatchPlan(shardRows, BATCH, spec.training().seed(), epoch), 3);

@@ -2,9 +2,8 @@ package dptrain.worker.eval;
 
 import dptrain.worker.data.BatchAssembler;
 import dptrain.worker.data.ShardBlock;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import dptrain.worker.step.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -15,7 +14,7 @@ public final class BlockEvaluator {
 
     private static final int CHUNK_ROWS = 2048;
 
-    private final MultiLayerNetwork net;
+    private final Network net;
     private final int classes;
     private final boolean binary;
 
@@ -24,7 +23,7 @@ public final class BlockEvaluator {
      *                used as values
      * @param binary  labels are 0/1 targets of a single sigmoid output (accuracy at threshold 0.5)
      */
-    public BlockEvaluator(MultiLayerNetwork net, int classes, boolean binary) {
+    public BlockEvaluator(Network net, int classes, boolean binary) {
         this.net = net;
         this.classes = classes;
         this.binary = binary;
@@ -49,8 +48,8 @@ public final class BlockEvaluator {
 
     private EvaluationTotals chunk(INDArray features, INDArray labels) {
         int rows = (int) features.size(0);
-        double loss = net.scoreExamples(new DataSet(features, labels), false).sumNumber().doubleValue();
-        INDArray output = net.output(features, false);
+        double loss = net.scoreExamples(features, labels).sumNumber().doubleValue();
+        INDArray output = net.output(features);
         float[] predicted = Nd4j.toFlattened('c', output).toFloatVector();
         float[] actual = Nd4j.toFlattened('c', labels).toFloatVector();
         int width = (int) output.size(1);

@@ -1,12 +1,12 @@
 package dptrain.worker.eval;
 
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.step.Network;
 import dptrain.worker.step.NetworkState;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * The Spark task of a distributed evaluation: rebuilds the network once per partition from the
@@ -35,7 +35,7 @@ public final class PartitionEvaluation implements FlatMapFunction<Iterator<Shard
     public Iterator<EvaluationTotals> call(Iterator<ShardBlock> blocks) {
         EvaluationTotals totals = EvaluationTotals.empty(confusionClasses(classes, binary));
         if (blocks.hasNext()) {
-            MultiLayerNetwork net = state.value().restore(configurationJson);
+            Network net = state.value().restore(configurationJson);
             BlockEvaluator evaluator = new BlockEvaluator(net, classes, binary);
             while (blocks.hasNext()) {
                 totals = totals.plus(evaluator.evaluate(blocks.next()));

@@ -2,8 +2,6 @@ package dptrain.worker.step;
 
 import java.io.Serializable;
 import java.util.Arrays;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -20,30 +18,27 @@ public record NetworkState(float[] params, float[] updaterState, int iteration, 
 
     /** A freshly initialised network (weights drawn from the configuration's seed). */
     public static NetworkState initial(String configurationJson) {
-        MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configurationJson));
+        Network net = Network.fromJson(configurationJson);
         net.init();
         return capture(net);
     }
 
     /** Copies the network's parameters, updater state and counters. */
-    public static NetworkState capture(MultiLayerNetwork net) {
-        INDArray updater = net.getUpdater(true).getStateViewArray();
+    public static NetworkState capture(Network net) {
+        INDArray updater = net.updater().getStateViewArray();
         return new NetworkState(net.params().toFloatVector(),
                 updater == null ? new float[0] : updater.toFloatVector(),
-                net.getLayerWiseConfigurations().getIterationCount(),
-                net.getLayerWiseConfigurations().getEpochCount());
+                net.iterationCount(), net.epochCount());
     }
 
     /** Builds the network of {@code configurationJson} holding exactly this state. */
-    public MultiLayerNetwork restore(String configurationJson) {
-        MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(configurationJson);
-        conf.setIterationCount(iteration);
-        conf.setEpochCount(epoch);
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init(Nd4j.create(params.clone(), new long[] {1, params.length}, 'c'), false);
+    public Network restore(String configurationJson) {
+        Network net = Network.fromJson(configurationJson);
+        net.init(Nd4j.create(params.clone(), new long[] {1, params.length}, 'c'));
+        net.setIterationCount(iteration);
+        net.setEpochCount(epoch);
         if (updaterState.length > 0) {
-            net.getUpdater(true).setStateViewArray(net,
-                    Nd4j.create(updaterState.clone(), new long[] {1, updaterState.length}, 'c'), false);
+            net.updater().setStateViewArray(Nd4j.create(updaterState.clone(), new long[] {1, updaterState.length}, 'c'));
         }
         return net;
     }

@@ -2,8 +2,6 @@ package dptrain.worker.step;
 
 import dptrain.worker.collective.Collective;
 import java.nio.FloatBuffer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,20 +21,20 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class TrainingStep {
 
-    private final MultiLayerNetwork net;
+    private final Network net;
     private final Collective collective;
     private final int gradientLength;
     /** The flattened gradient followed by this rank's data-loss sum. */
     private final float[] exchange;
 
-    public TrainingStep(MultiLayerNetwork net, Collective collective) {
+    public TrainingStep(Network net, Collective collective) {
         this.net = net;
         this.collective = collective;
         this.gradientLength = Math.toIntExact(net.numParams());
         this.exchange = new float[gradientLength + 1];
     }
 
-    public MultiLayerNetwork network() {
+    public Network network() {
         return net;
     }
 
@@ -53,10 +51,8 @@ public final class TrainingStep {
     public double apply(INDArray features, INDArray labels, int globalBatchSize, int iteration, int epoch) {
         long rows = features.size(0);
         if (rows > 0) {
-            net.setInput(features);
-            net.setLabels(labels);
-            net.computeGradientAndScore();
-            double regularisation = net.calcRegularizationScore(true);
+            net.computeGradientAndScore(features, labels);
+            double regularisation = net.regularizationScore();
             exchange[gradientLength] = (float) ((net.score() - regularisation) * rows);
             gradientView().get(exchange, 0, gradientLength);
         } else {
@@ -66,15 +62,12 @@ public final class TrainingStep {
         collective.allReduceSum(exchange);
         gradientView().put(exchange, 0, gradientLength);
 
-        net.getUpdater().update(net, net.gradient(), iteration, epoch, globalBatchSize,
-                LayerWorkspaceMgr.noWorkspaces());
-        net.params().subi(net.getFlattenedGradients());
-        net.getLayerWiseConfigurations().setIterationCount(iteration + 1);
+        net.applyUpdate(globalBatchSize, iteration, epoch);
         return exchange[gradientLength];
     }
 
     private FloatBuffer gradientView() {
-        INDArray gradient = net.getFlattenedGradients();
+        INDArray gradient = net.flattenedGradients();
         FloatBuffer buffer = gradient.data().asNioFloat();
         buffer.position(Math.toIntExact(gradient.offset()));
         return buffer.slice();
@@ -86,9 +79,7 @@ public final class TrainingStep {
      */
     private void ensureGradientStructure(long inputs, long outputs) {
         if (net.gradient() == null) {
-            net.setInput(Nd4j.zeros(DataType.FLOAT, 1, inputs));
-            net.setLabels(Nd4j.zeros(DataType.FLOAT, 1, outputs));
-            net.computeGradientAndScore();
+            net.computeGradientAndScore(Nd4j.zeros(DataType.FLOAT, 1, inputs), Nd4j.zeros(DataType.FLOAT, 1, outputs));
         }
     }
 }

@@ -4,9 +4,9 @@ import dptrain.worker.collective.Collective;
 import dptrain.worker.data.BatchAssembler;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.step.Network;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.step.TrainingStep;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +33,7 @@ public final class EpochRunner {
         BatchPlan batches = new BatchPlan(plan.shardRows(), plan.batchSize(), plan.seed(), start.epoch());
         int[] order = batches.order(rank);
         BatchAssembler assembler = new BatchAssembler(block, plan.classes());
-        MultiLayerNetwork net = start.restore(plan.configurationJson());
+        Network net = start.restore(plan.configurationJson());
         TimedCollective timed = new TimedCollective(collective);
         TrainingStep step = new TrainingStep(net, timed);
 
@@ -63,7 +63,7 @@ public final class EpochRunner {
             throw new EpochFailedException(start.epoch(), start.iteration() + iteration, rank, e);
         }
         long total = System.nanoTime() - begin;
-        net.getLayerWiseConfigurations().setEpochCount(start.epoch() + 1);
+        net.setEpochCount(start.epoch() + 1);
         NetworkState end = NetworkState.capture(net);
         return new EpochReport(rank, rank == 0 ? end : null, NetworkState.fingerprint(end.params()), lossSum,
                 batches.totalRows(), iterations, total - timed.nanos(), timed.nanos());

@@ -99,7 +99,7 @@ class DataParallelExactnessTest {
             blocks[r] = TinyNetworks.block((int) shardRows[r], 100 + r);
         }
         NetworkState state = NetworkState.initial(json);
-        MultiLayerNetwork reference = state.restore(json);
+        MultiLayerNetwork reference = (MultiLayerNetwork) state.restore(json).model();
         int iterations = 0;
 
         ExecutorService pool = Executors.newFixedThreadPool(ranks);
