@@ -222,27 +222,35 @@ class BadInputTest {
                                 .args("data.test=" + w.write("test.csv", "f1,f2,label\n0.1,0.2,a\n0.3,0.4,d\n")),
                         w -> "label 'd' at " + w.path("test.csv") + " line 3 is not one of the training classes (a, b, c)"),
                 bad("data: fewer rows than workers",
-                        w -> w.data(csv(1, row -> "0")).args("data.validation_fraction=0"),
-                        w -> "data.train: 1 training rows in " + w.path("data.csv") + " (after holding out 0 for "
-                                + "validation) for 2 workers; every worker needs at least one row"),
+                        w -> w.data(csv(3, row -> String.valueOf(row))).args("data.validation_fraction=0",
+                                "training.workers=4"),
+                        w -> "data.train: 3 training rows in " + w.path("data.csv") + " (after holding out 0 for "
+                                + "validation) for 4 workers; every worker needs at least one row"),
 
                 // ---- runtime: output, checkpoints, Spark
                 bad("runtime: output.dir below a regular file",
                         w -> w.args("output.dir=" + w.write("blocker", "a file, not a directory") + "/run",
                                 "checkpoint.dir=" + w.run().resolve("checkpoints")),
                         w -> "output.dir: cannot write to file:" + w.path("blocker") + "/run: Parent path is not a "
-                                + "directory: file:" + w.path("blocker")),
+                                + "directory: " + w.path("blocker")),
                 bad("runtime: output.dir is a regular file",
                         w -> w.args("output.dir=" + w.write("not-a-dir", "a file, not a directory"),
                                 "checkpoint.dir=" + w.run().resolve("checkpoints")),
-                        w -> "output.dir: cannot write to file:" + w.path("not-a-dir") + ": not a directory"),
+                        w -> "output.dir: cannot write to file:" + w.path("not-a-dir") + ": Destination exists and "
+                                + "is not a directory: " + w.path("not-a-dir")),
                 bad("runtime: checkpoint of a different model",
                         w -> w.args("model.layers[0].units=16"),
                         w -> "checkpoint.dir: the checkpoint of epoch 2 in file:" + w.run().resolve("checkpoints")
                                 + " was written for a different model, optimizer or seed; use another checkpoint.dir,"
                                 + " or checkpoint.resume=false to start over"),
-                bad("runtime: corrupt newest checkpoint",
+                bad("runtime: corrupt newest checkpoint (caught by Hadoop's .crc)",
                         w -> w.flipByte("checkpoints/checkpoint-000002.dpt").args(),
+                        w -> "checkpoint file:" + w.run().resolve("checkpoints/checkpoint-000002.dpt")
+                                + " is corrupt (checksum mismatch); the next older valid one is checkpoint-000001.dpt;"
+                                + " delete the corrupt file to resume from it"),
+                bad("runtime: corrupt newest checkpoint without a .crc (caught by its SHA-256)",
+                        w -> w.flipByte("checkpoints/checkpoint-000002.dpt")
+                                .delete("checkpoints/.checkpoint-000002.dpt.crc").args(),
                         w -> "checkpoint file:" + w.run().resolve("checkpoints/checkpoint-000002.dpt")
                                 + " is corrupt (checksum mismatch); the next older valid one is checkpoint-000001.dpt;"
                                 + " delete the corrupt file to resume from it"),
@@ -370,6 +378,15 @@ class BadInputTest {
                 byte[] bytes = Files.readAllBytes(target);
                 bytes[bytes.length / 2] ^= 0x10;
                 Files.write(target, bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        Workspace delete(String file) {
+            try {
+                Files.delete(run.resolve(file));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
