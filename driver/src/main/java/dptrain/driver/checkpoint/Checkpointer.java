@@ -144,6 +144,9 @@ public final class Checkpointer {
         byte[] bytes;
         try (InputStream in = fs.open(file)) {
             bytes = in.readAllBytes();
+        } catch (org.apache.hadoop.fs.ChecksumException e) {
+            // Hadoop's own .crc beside the file caught the damage before our SHA-256 could.
+            throw new CorruptCheckpointException("checksum mismatch");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
         }

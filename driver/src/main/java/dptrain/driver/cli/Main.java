@@ -112,6 +112,8 @@ public final class Main {
         Level level = verbose ? Level.WARN : Level.OFF;
         Configurator.setLevel("org.apache.spark.executor.Executor", level);
         Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", level);
+        // It restates a data error thrown while caching a partition ("Putting block ... failed").
+        Configurator.setLevel("org.apache.spark.storage.BlockManager", verbose ? Level.WARN : Level.ERROR);
         Configurator.setLevel("org.apache.spark.scheduler.DAGScheduler", verbose ? Level.INFO : Level.WARN);
     }
 
