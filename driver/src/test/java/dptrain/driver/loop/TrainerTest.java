@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.EpochReport;
+import dptrain.worker.task.EpochStatistics;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,8 +37,8 @@ class TrainerTest {
             }
             NetworkState end = new NetworkState(new float[] {start.epoch() + 1}, new float[0], start.iteration() + 10,
                     start.epoch() + 1);
-            return List.of(new EpochReport(0, end, 7, 50.0, 100, 10, 900, 100),
-                    new EpochReport(1, null, 7, 50.0, 100, 10, 800, 200));
+            return List.of(new EpochReport(0, end, 7, 50.0, 100, 10, 900, 100, EpochStatistics.none()),
+                    new EpochReport(1, null, 7, 50.0, 100, 10, 800, 200, EpochStatistics.none()));
         }
     }
 
@@ -103,8 +104,9 @@ class TrainerTest {
     @Test
     void ranksThatDisagreeFailTheEpoch() {
         EpochLauncher diverged = (start, attempt) -> List.of(
-                new EpochReport(0, new NetworkState(new float[] {1}, new float[0], 1, 1), 7, 1, 1, 1, 1, 0),
-                new EpochReport(1, null, 8, 1, 1, 1, 1, 0));
+                new EpochReport(0, new NetworkState(new float[] {1}, new float[0], 1, 1), 7, 1, 1, 1, 1, 0,
+                        EpochStatistics.none()),
+                new EpochReport(1, null, 8, 1, 1, 1, 1, 0, EpochStatistics.none()));
         Trainer trainer = new Trainer(diverged, state -> NO_VALIDATION, (i, e) -> 0.1, 0, List.of());
 
         TrainingFailedException failure = assertThrows(TrainingFailedException.class,

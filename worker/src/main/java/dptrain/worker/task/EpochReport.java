@@ -15,7 +15,10 @@ import java.io.Serializable;
  * @param iterations          iterations run
  * @param computeNanos        time in forward, backward and updater on this rank
  * @param allReduceNanos      time in the all-reduce on this rank
+ * @param statistics          what rank 0 watched (gradient norms, update ratios, probes);
+ *                            {@link EpochStatistics#none()} on other ranks
  */
 public record EpochReport(int rank, NetworkState end, long paramsFingerprint, double lossSum, long rows,
-                          int iterations, long computeNanos, long allReduceNanos) implements Serializable {
+                          int iterations, long computeNanos, long allReduceNanos,
+                          EpochStatistics statistics) implements Serializable {
 }

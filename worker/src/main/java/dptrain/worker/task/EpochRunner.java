@@ -66,7 +66,7 @@ public final class EpochRunner {
         net.setEpochCount(start.epoch() + 1);
         NetworkState end = NetworkState.capture(net);
         return new EpochReport(rank, rank == 0 ? end : null, NetworkState.fingerprint(end.params()), lossSum,
-                batches.totalRows(), iterations, total - timed.nanos(), timed.nanos());
+                batches.totalRows(), iterations, total - timed.nanos(), timed.nanos(), EpochStatistics.none());
     }
 
     /** Measures the time spent inside the all-reduce. */
