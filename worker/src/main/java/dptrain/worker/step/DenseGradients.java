@@ -1,0 +1,157 @@
+package dptrain.worker.step;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * The backward pass of a plain stack of dense layers (the MLPs most jobs train), written
+ * directly with ND4J {@code gemm} into preallocated buffers and DL4J's own activation and loss
+ * functions — the same maths as {@code MultiLayerNetwork.computeGradientAndScore()}, without its
+ * per-call machinery (workspaces, preprocessors, listeners, validation), which costs more than
+ * the arithmetic at the batch sizes a data-parallel worker sees.
+ *
+ * <p>Writes the per-example gradient <em>sums</em> into the network's flattened gradient view,
+ * exactly where DL4J's backward pass puts them, so the all-reduce and DL4J's updater work
+ * unchanged. Used only when every layer is a {@code DenseLayer} or an {@code OutputLayer}
+ * without dropout, weight noise or layer normalisation ({@link #forNetwork}); anything else goes
+ * through DL4J.
+ */
+final class DenseGradients {
+
+    private final int layers;
+    private final INDArray[] weights;
+    private final INDArray[] biases;
+    private final INDArray[] weightGradients;
+    private final INDArray[] biasGradients;
+    private final IActivation[] activations;
+    private final ILossFunction loss;
+    private final long[] widths;
+    private final Map<Long, Buffers> buffers = new HashMap<>();
+
+    private DenseGradients(MultiLayerNetwork net) {
+        layers = net.getnLayers();
+        weights = new INDArray[layers];
+        biases = new INDArray[layers];
+        weightGradients = new INDArray[layers];
+        biasGradients = new INDArray[layers];
+        activations = new IActivation[layers];
+        widths = new long[layers + 1];
+        Gradient gradient = net.gradient();
+        for (int i = 0; i < layers; i++) {
+            Layer layer = net.getLayer(i);
+            BaseLayer conf = (BaseLayer) layer.conf().getLayer();
+            weights[i] = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
+            biases[i] = layer.getParam(DefaultParamInitializer.BIAS_KEY);
+            weightGradients[i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.WEIGHT_KEY);
+            biasGradients[i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.BIAS_KEY);
+            activations[i] = conf.getActivationFn();
+            widths[i] = weights[i].size(0);
+            widths[i + 1] = weights[i].size(1);
+        }
+        loss = ((OutputLayer) net.getLayer(layers - 1).conf().getLayer()).getLossFn();
+    }
+
+    /**
+     * The fast path for {@code network}, if it is a stack this class handles exactly like DL4J.
+     * The network must already have run one DL4J backward pass (so its gradient views exist).
+     */
+    static Optional<DenseGradients> forNetwork(Network network) {
+        if (!(network.model() instanceof MultiLayerNetwork net) || net.gradient() == null) {
+            return Optional.empty();
+        }
+        List<org.deeplearning4j.nn.conf.NeuralNetConfiguration> confs = net.getLayerWiseConfigurations().getConfs();
+        for (int i = 0; i < confs.size(); i++) {
+            org.deeplearning4j.nn.conf.layers.Layer layer = confs.get(i).getLayer();
+            boolean last = i == confs.size() - 1;
+            boolean dense = last ? layer.getClass() == OutputLayer.class : layer.getClass() == DenseLayer.class;
+            if (!dense || !plain((BaseLayer) layer) || net.getLayerWiseConfigurations().getInputPreProcess(i) != null) {
+                return Optional.empty();
+            }
+            if (layer instanceof DenseLayer d && d.hasLayerNorm()) {
+                return Optional.empty();
+            }
+            if (net.getLayer(i).getParam(DefaultParamInitializer.BIAS_KEY) == null) {
+                return Optional.empty();
+            }
+        }
+        if (net.getGradientsViewArray() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new DenseGradients(net));
+    }
+
+    private static boolean plain(BaseLayer layer) {
+        return layer.getIDropout() == null && layer.getWeightNoise() == null
+                && (layer.getConstraints() == null || layer.getConstraints().isEmpty());
+    }
+
+    /**
+     * Forward and backward pass over one part: leaves the gradient sums in the gradient view and
+     * returns the data loss summed over the rows (no regularisation), as DL4J computes it.
+     */
+    double lossSum(INDArray features, INDArray labels) {
+        long rows = features.size(0);
+        Buffers b = buffers.computeIfAbsent(rows, this::allocate);
+        INDArray input = features;
+        for (int i = 0; i < layers; i++) {
+            Nd4j.gemm(input, weights[i], b.preActivation[i], false, false, 1.0, 0.0);
+            b.preActivation[i].addiRowVector(biases[i]);
+            if (i < layers - 1) {
+                b.activation[i].assign(b.preActivation[i]);
+                activations[i].getActivation(b.activation[i], true);
+                input = b.activation[i];
+            }
+        }
+        INDArray outputPreActivation = b.preActivation[layers - 1];
+        IActivation outputActivation = activations[layers - 1];
+        double lossSum = loss.computeScore(labels, outputPreActivation, outputActivation, null, false);
+        INDArray delta = loss.computeGradient(labels, outputPreActivation, outputActivation, null);
+        for (int i = layers - 1; i >= 0; i--) {
+            INDArray layerInput = i == 0 ? features : b.activation[i - 1];
+            delta.sum(biasGradients[i], 0);
+            Nd4j.gemm(layerInput, delta, weightGradients[i], true, false, 1.0, 0.0);
+            if (i > 0) {
+                Nd4j.gemm(delta, weights[i], b.inputGradient[i], false, true, 1.0, 0.0);
+                delta = activations[i - 1].backprop(b.preActivation[i - 1], b.inputGradient[i]).getFirst();
+            }
+        }
+        return lossSum;
+    }
+
+    private Buffers allocate(long rows) {
+        Buffers b = new Buffers(layers);
+        for (int i = 0; i < layers; i++) {
+            b.preActivation[i] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i + 1]}, 'f');
+            b.activation[i] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i + 1]}, 'f');
+            b.inputGradient[i] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i]}, 'f');
+        }
+        return b;
+    }
+
+    /** Activations and their gradients for one part size (parts differ by at most a row). */
+    private static final class Buffers {
+        final INDArray[] preActivation;
+        final INDArray[] activation;
+        final INDArray[] inputGradient;
+
+        Buffers(int layers) {
+            preActivation = new INDArray[layers];
+            activation = new INDArray[layers];
+            inputGradient = new INDArray[layers];
+        }
+    }
+}
