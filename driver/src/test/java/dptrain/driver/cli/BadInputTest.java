@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code summary.json}, {@code metrics.jsonl}) and checks afterwards that every file of its
  * directory still has the same bytes.
  *
- * <p>{@code docs/errors.md} is the table of these cases; keep the two in step.
+ * <p>The README's "Errors" section is the table of these cases; keep the two in step.
  */
 class BadInputTest {
 
