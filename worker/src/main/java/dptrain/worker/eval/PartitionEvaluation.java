@@ -1,9 +1,11 @@
 package dptrain.worker.eval;
 
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.device.DeviceBinding;
 import dptrain.worker.step.NetworkState;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -35,6 +37,7 @@ public final class PartitionEvaluation implements FlatMapFunction<Iterator<Shard
     public Iterator<EvaluationTotals> call(Iterator<ShardBlock> blocks) {
         EvaluationTotals totals = EvaluationTotals.empty(confusionClasses(classes, binary));
         if (blocks.hasNext()) {
+            DeviceBinding.bindForTask(TaskContext.get());
             MultiLayerNetwork net = state.value().restore(configurationJson);
             BlockEvaluator evaluator = new BlockEvaluator(net, classes, binary);
             while (blocks.hasNext()) {
