@@ -1,10 +1,12 @@
 package dptrain.worker.eval;
 
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.device.DeviceBinding;
 import dptrain.worker.step.Network;
 import dptrain.worker.step.NetworkState;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -35,6 +37,7 @@ public final class PartitionEvaluation implements FlatMapFunction<Iterator<Shard
     public Iterator<EvaluationTotals> call(Iterator<ShardBlock> blocks) {
         EvaluationTotals totals = EvaluationTotals.empty(confusionClasses(classes, binary));
         if (blocks.hasNext()) {
+            DeviceBinding.bindForTask(TaskContext.get());
             Network net = state.value().restore(configurationJson);
             BlockEvaluator evaluator = new BlockEvaluator(net, classes, binary);
             while (blocks.hasNext()) {

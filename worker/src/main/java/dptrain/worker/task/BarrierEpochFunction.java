@@ -4,6 +4,7 @@ import dptrain.worker.collective.Collective;
 import dptrain.worker.collective.CollectiveSettings;
 import dptrain.worker.collective.RingCollective;
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.device.DeviceBinding;
 import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -33,6 +34,7 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
     @Override
     public Iterator<EpochReport> apply(Iterator<ShardBlock> blocks) {
         BarrierTaskContext context = BarrierTaskContext.get();
+        DeviceBinding.bindForTask(context);
         EpochPlan epoch = plan.value();
         int rank = context.partitionId();
         if (!blocks.hasNext()) {
