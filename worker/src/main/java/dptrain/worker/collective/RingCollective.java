@@ -16,7 +16,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Ring all-reduce over TCP between the ranks of one barrier stage.
@@ -32,12 +34,15 @@ import java.util.concurrent.TimeoutException;
  * <p>Segments travel in frames of a fixed number of floats (see {@link #frameFloats}), and the
  * steps are pipelined frame by frame: the segment a rank sends in step k+1 is the one it receives
  * in step k, so each frame of it goes out as soon as the matching frame has arrived and been
- * added, without waiting for the rest of the step. The calling thread drives both directions with
- * non-blocking sockets: it writes whatever the successor's socket takes, reads whatever the
- * predecessor has sent, adds straight from the receive buffer, and only when neither moves does it
- * spin briefly and then wait on one selector for either socket. No thread hand-off is on the
- * data path, which keeps small all-reduces cheap. Writes come before reads, so a rank's first
- * frame is out before anything it reads can make it fail. Frames are a 16-byte header (magic,
+ * added, without waiting for the rest of the step. Below {@link #THREADED_FLOATS} the calling
+ * thread drives both directions with non-blocking sockets: it writes whatever the successor's
+ * socket takes, reads whatever the predecessor has sent, adds from the receive buffer, and only
+ * when neither moves does it retry briefly, yielding the core, and then wait on one selector for
+ * either socket. No thread hand-off is on that path, which keeps small all-reduces cheap; writes
+ * come before reads, so a rank's first frame is out before anything it reads can make it fail.
+ * Large buffers are sent by the collective's own thread (one hand-off per call), which takes each
+ * frame as soon as the receiving thread reports its data final, so the copies into and out of the
+ * sockets run in parallel. Frames are a 16-byte header (magic,
  * sequence number, buffer length, payload length) followed by little-endian float32 data; the
  * receiver knows what must arrive, reads at most that, and refuses anything else.
  *
@@ -47,15 +52,24 @@ import java.util.concurrent.TimeoutException;
 public final class RingCollective implements Collective {
 
     /** Floats per frame below {@link #LARGE_BUFFER_FLOATS}: 256 KiB, so steps overlap finely. */
-    static final int CHUNK_FLOATS = Integer.getInteger("dptrain.chunk", 64 * 1024);
+    static final int CHUNK_FLOATS = 64 * 1024;
     /** Floats per frame for large buffers: 1 MiB, fewer system calls and wake-ups per byte. */
-    static final int LARGE_CHUNK_FLOATS = Integer.getInteger("dptrain.large", 256 * 1024);
+    static final int LARGE_CHUNK_FLOATS = 256 * 1024;
+    /**
+     * Buffers of at least this many floats are sent by the collective's own thread, pipelined
+     * against the calling thread's receiving, so copies in and out run in parallel; smaller ones
+     * are cheaper without the hand-off.
+     */
+    static final int THREADED_FLOATS = 1 << 20;
     /** Buffers of at least this many floats use {@link #LARGE_CHUNK_FLOATS}. */
     static final int LARGE_BUFFER_FLOATS = 4 * 1024 * 1024;
     static final int FRAME_MAGIC = 0x44505446; // "DPTF"
     static final int HEADER_BYTES = 4 * Integer.BYTES;
-    /** How long to retry the sockets without blocking before waiting on the selector. */
-    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Integer.getInteger("dptrain.spin", 50));
+    /**
+     * How long to retry the sockets without blocking (yielding the core between tries) before
+     * waiting on the selector: a neighbour's reply usually comes sooner than a wake-up would.
+     */
+    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     /** Floats added per block: a bulk copy into an L1-sized scratch array, then a vectorised add. */
     private static final int ADD_BLOCK_FLOATS = 4 * 1024;
     /** Longest accepted "host:port" from the rendezvous. */
@@ -66,7 +80,7 @@ public final class RingCollective implements Collective {
     private final int steps;
     private final long timeoutNanos;
     private final long rejectedConnections;
-    /** Accepted the predecessor while the ring formed; stopped by {@link #close()}. */
+    /** Accepted the predecessor while the ring formed; sends large buffers; stopped by {@link #close()}. */
     private final ExecutorService sender;
     private final PeerConnection successor;
     private final PeerConnection predecessor;
@@ -98,6 +112,10 @@ public final class RingCollective implements Collective {
     /** Floats in the frame being read; 0 between frames. */
     private int receiveCount;
     private boolean receiveHeaderChecked;
+    /** (receiveStep << 32) | receiveDone, for the sender thread. */
+    private volatile long receiveProgress;
+    /** The sender thread while it waits for {@link #receiveProgress}, so the receiver can wake it. */
+    private volatile Thread parkedSender;
 
     private volatile boolean closed;
     private volatile CollectiveException failure;
@@ -343,8 +361,10 @@ public final class RingCollective implements Collective {
                     + earlier.getMessage(), earlier);
         }
         try {
-            if (buffer.length > 0) {
-                run(buffer);
+            if (buffer.length >= THREADED_FLOATS) {
+                runThreaded(buffer);
+            } else if (buffer.length > 0) {
+                run(buffer, false);
             }
         } catch (CollectiveException e) {
             fail(e);
@@ -389,31 +409,36 @@ public final class RingCollective implements Collective {
     /**
      * Both directions of the whole all-reduce, on this thread: frames go out as soon as their
      * data is final for their step, frames coming in are checked, added or copied; when neither
-     * socket moves, spin for {@link #SPIN_NANOS}, then wait on both, for at most the timeout
-     * since the last byte moved.
+     * socket moves, retry (yielding the core) for {@link #SPIN_NANOS}, then wait on both, for at
+     * most the timeout since the last byte moved. With {@code receiveOnly}, the sender thread
+     * sends (see {@link #runThreaded}).
      */
-    private void run(float[] buffer) {
+    private void run(float[] buffer, boolean receiveOnly) {
         int n = buffer.length;
         int frame = frameFloats(n);
-        sendStep = 0;
-        sendDone = 0;
         receiveStep = 0;
         receiveDone = 0;
         receiveCount = 0;
-        sendFrame.position(0).limit(0);
-        skipEmptySendSteps(n);
         skipEmptyReceiveSteps(n);
+        receiveProgress = (long) receiveStep << 32 | receiveDone;
+        if (!receiveOnly) {
+            // Otherwise the sender thread owns the send state.
+            sendStep = 0;
+            sendDone = 0;
+            sendFrame.position(0).limit(0);
+            skipEmptySendSteps(n);
+        }
         long lastProgress = System.nanoTime();
         while (true) {
             boolean progressed = false;
             // Send first: the successor may be waiting for exactly this frame.
-            if (!sendFrame.hasRemaining() && sendStep < steps) {
+            if (!receiveOnly && !sendFrame.hasRemaining() && sendStep < steps) {
                 int count = Math.min(frame, segmentLength(sendSegment(sendStep), n) - sendDone);
                 if (sendable(sendStep, sendDone + count)) {
                     frame(buffer, count);
                 }
             }
-            if (sendFrame.hasRemaining()
+            if (!receiveOnly && sendFrame.hasRemaining()
                     && successor.writeAvailable(sendFrame, stepNames[framedStep]) > 0) {
                 progressed = true;
             }
@@ -434,16 +459,17 @@ public final class RingCollective implements Collective {
                     }
                 }
             }
-            if (receiveStep >= steps && sendStep >= steps && !sendFrame.hasRemaining()) {
+            if (receiveStep >= steps && (receiveOnly || sendStep >= steps && !sendFrame.hasRemaining())) {
                 return;
             }
             long now = System.nanoTime();
             if (progressed) {
                 lastProgress = now;
             } else if (now - lastProgress < SPIN_NANOS) {
-                Thread.onSpinWait();
+                // Yield rather than spin: on a busy machine the neighbour may need this core.
+                Thread.yield();
             } else {
-                await(lastProgress + timeoutNanos - now);
+                await(lastProgress + timeoutNanos - now, !receiveOnly && sendFrame.hasRemaining());
             }
         }
     }
@@ -454,6 +480,97 @@ public final class RingCollective implements Collective {
      */
     private boolean sendable(int step, int end) {
         return step == 0 || receiveStep > step - 1 || (receiveStep == step - 1 && receiveDone >= end);
+    }
+
+    /**
+     * The large-buffer path: the collective's thread sends every frame in order, each as soon as
+     * {@link #receiveProgress} says its data is final, while this thread receives.
+     */
+    private void runThreaded(float[] buffer) {
+        receiveProgress = 0;
+        Future<?> sent;
+        try {
+            sent = sender.submit(() -> sendAll(buffer));
+        } catch (RejectedExecutionException e) {
+            throw new CollectiveException("rank " + rank + ": the collective was closed", e);
+        }
+        try {
+            run(buffer, true);
+        } catch (CollectiveException e) {
+            // When sending failed first, that is the cause; the receiver only saw the sockets close.
+            if (sent.isDone()) {
+                awaitSent(sent);
+            }
+            throw e;
+        }
+        awaitSent(sent);
+    }
+
+    /** On the sender thread: every frame of every step, blocking writes within the timeout. */
+    private void sendAll(float[] buffer) {
+        int n = buffer.length;
+        int frame = frameFloats(n);
+        sendStep = 0;
+        sendDone = 0;
+        skipEmptySendSteps(n);
+        try {
+            while (sendStep < steps) {
+                int count = Math.min(frame, segmentLength(sendSegment(sendStep), n) - sendDone);
+                awaitSendable(sendStep, sendDone + count);
+                frame(buffer, count);
+                successor.writeFully(sendFrame, stepNames[framedStep]);
+            }
+        } catch (CollectiveException e) {
+            fail(e);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            fail(new CollectiveException("rank " + rank + ": sending failed: " + e, e));
+            throw e;
+        }
+    }
+
+    /** On the sender thread: waits until the receiver has made the frame ending at {@code end} final. */
+    private void awaitSendable(int step, int end) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            long progress = receiveProgress;
+            int doneStep = (int) (progress >>> 32);
+            if (step == 0 || doneStep > step - 1 || (doneStep == step - 1 && (int) progress >= end)) {
+                return;
+            }
+            if (failure != null || closed || Thread.currentThread().isInterrupted()) {
+                throw new CollectiveException("rank " + rank + ": stopped sending "
+                        + stepNames[step] + ": the all-reduce failed or was closed");
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw predecessor.failure("timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                        + " ms waiting for " + stepNames[step - 1] + " from " + predecessor.describePeer(), null);
+            }
+            parkedSender = Thread.currentThread();
+            progress = receiveProgress;
+            doneStep = (int) (progress >>> 32);
+            if (!(doneStep > step - 1 || (doneStep == step - 1 && (int) progress >= end))) {
+                LockSupport.parkNanos(this, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(10)));
+            }
+            parkedSender = null;
+        }
+    }
+
+    private void awaitSent(Future<?> sent) {
+        try {
+            // The sender's own waits time out; the margin covers copying.
+            sent.get(timeoutNanos + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw rethrown(e.getCause(), rank, "sending to successor rank " + successor.peerRank());
+        } catch (TimeoutException e) {
+            throw new CollectiveException("rank " + rank + ": timed out sending to successor rank "
+                    + successor.peerRank(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CollectiveException("rank " + rank + ": interrupted while sending to successor rank "
+                    + successor.peerRank(), e);
+        }
     }
 
     /** Copies the next {@code count} floats of the send step's segment into a frame. */
@@ -508,14 +625,18 @@ public final class RingCollective implements Collective {
         receiveDone += count;
         receiveCount = 0;
         skipEmptyReceiveSteps(n);
+        receiveProgress = (long) receiveStep << 32 | receiveDone;
+        Thread waiting = parkedSender;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
     }
 
     /**
      * Waits until the successor's socket can take more (when a frame is pending) or the
      * predecessor's has data (when a frame is due), for at most {@code remainingNanos}.
      */
-    private void await(long remainingNanos) {
-        boolean writing = sendFrame.hasRemaining();
+    private void await(long remainingNanos, boolean writing) {
         boolean reading = receiveStep < steps;
         if (remainingNanos <= 0) {
             long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
