@@ -29,10 +29,14 @@ import java.util.List;
  * neighbours); β is the rate at which one rank moves and reduces segment bytes (socket copies in
  * and out, the copy into the frame, the addition). The program fits both from the median times of
  * the small (235k floats) and the large (10M floats) buffer: two equations, two unknowns. It also
- * prints the time of a tiny (256-float) all-reduce divided by 2(N-1), a direct reading of α. A
- * scaling model can then predict T for other buffer sizes and, with the network's own α and β in
- * place of loopback's, for other clusters. On loopback β is bounded by memory bandwidth and CPU,
- * not by a wire: between machines β is at most the link rate.
+ * prints the time of a tiny (256-float) all-reduce divided by 2(N-1), a direct reading of α, and
+ * β of the large buffer with that α taken off: the pair a scaling model should use. On loopback the
+ * two-point fit is not a good model and its α can come out negative: a 235k-float buffer (0.94 MB)
+ * stays in the CPU caches while a 10M-float one (40 MB) runs at memory bandwidth, so the cost per
+ * byte grows with size. Measured on the 2-core development machine (2 ranks, shared and noisy,
+ * medians): α ≈ 5 µs per step, β ≈ 1.3–1.4 GB/s at 10M floats (≈ 2.7 GB/s at 235k floats, in
+ * cache). With the network's own α and β in place of loopback's, the model predicts other
+ * clusters: on loopback β is bounded by memory bandwidth and CPU, between machines by the link.
  */
 public final class RingCollectiveBenchmark {
 
@@ -100,6 +104,11 @@ public final class RingCollectiveBenchmark {
                     tinySeconds * 1e6, tinySeconds * 1e6 / steps);
             System.out.printf("fit T(B) = 2(N-1)a + 2(N-1)/N B/b from %d and %d floats: "
                     + "alpha = %.1f us, beta = %.2f GB/s%n", SMALL, LARGE, alpha * 1e6, beta / 1e9);
+            double tinyAlpha = tinySeconds / steps;
+            double largeBeta = perByte * largeBytes / (tcpMedian[2] - steps * tinyAlpha);
+            System.out.printf("for the scaling model: alpha = %.1f us (tiny call / 2(N-1)), "
+                    + "beta = %.2f GB/s (%d floats, that alpha taken off)%n", tinyAlpha * 1e6,
+                    largeBeta / 1e9, LARGE);
         } finally {
             Rings.closeAll(ring);
         }
