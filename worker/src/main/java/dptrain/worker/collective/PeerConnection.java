@@ -130,6 +130,39 @@ final class PeerConnection implements Closeable {
         }
     }
 
+    /**
+     * Reads what has already arrived into {@code target}, without waiting: returns the number of
+     * bytes read, possibly 0. Fails when the peer closed the connection.
+     */
+    int readAvailable(ByteBuffer target, String what) {
+        try {
+            int read = channel.read(target);
+            if (read < 0) {
+                throw failure(describePeer() + " closed the connection while this rank waited for "
+                        + what, null);
+            }
+            return read;
+        } catch (IOException | ClosedSelectorException | CancelledKeyException e) {
+            throw failure("connection to " + describePeer() + " failed while waiting for " + what
+                    + ": " + e, e);
+        }
+    }
+
+    /** Writes what the socket takes now from {@code source}, without waiting; returns the bytes written. */
+    int writeAvailable(ByteBuffer source, String what) {
+        try {
+            return channel.write(source);
+        } catch (IOException | ClosedSelectorException | CancelledKeyException e) {
+            throw failure("connection to " + describePeer() + " failed while sending " + what + ": "
+                    + e, e);
+        }
+    }
+
+    /** Registers the channel with another selector too (interest set empty), for a joint wait. */
+    SelectionKey register(Selector other) throws IOException {
+        return channel.register(other, 0);
+    }
+
     private void await(int operations, long deadlineNanos, String waitingFor) throws IOException {
         long remaining = deadlineNanos - System.nanoTime();
         if (remaining <= 0) {

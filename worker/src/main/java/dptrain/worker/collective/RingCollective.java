@@ -6,14 +6,19 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Ring all-reduce over TCP between the ranks of one barrier stage.
@@ -26,42 +31,91 @@ import java.util.concurrent.TimeoutException;
  * 2(size-1)/size of the buffer, whatever the size: bandwidth-optimal. Each segment's final sum is
  * computed by one rank and only copied afterwards, so the result is bit-identical everywhere.
  *
- * <p>Within a step, the segment going out is written by the collective's sender thread while the
- * calling thread receives and reduces the segment coming in, in chunks of
- * {@value #CHUNK_FLOATS} floats, so the two directions overlap and neither can block the other.
- * Frames are a 16-byte header (magic, sequence number, buffer length, payload length) followed by
- * little-endian float32 data; the receiver knows what must arrive and refuses anything else.
+ * <p>Segments travel in frames of a fixed number of floats (see {@link #frameFloats}), and the
+ * steps are pipelined frame by frame: the segment a rank sends in step k+1 is the one it receives
+ * in step k, so each frame of it goes out as soon as the matching frame has arrived and been
+ * added, without waiting for the rest of the step. Below {@link #THREADED_FLOATS} the calling
+ * thread drives both directions with non-blocking sockets: it writes whatever the successor's
+ * socket takes, reads whatever the predecessor has sent, adds from the receive buffer, and only
+ * when neither moves does it retry briefly, yielding the core, and then wait on one selector for
+ * either socket. No thread hand-off is on that path, which keeps small all-reduces cheap; writes
+ * come before reads, so a rank's first frame is out before anything it reads can make it fail.
+ * Large buffers are sent by the collective's own thread (one hand-off per call), which takes each
+ * frame as soon as the receiving thread reports its data final, so the copies into and out of the
+ * sockets run in parallel. Frames are a 16-byte header (magic,
+ * sequence number, buffer length, payload length) followed by little-endian float32 data; the
+ * receiver knows what must arrive, reads at most that, and refuses anything else.
  *
  * <p>Not for concurrent use: calls are serialised. After any failure the collective is closed
  * and every later call fails; a Spark task then fails and the stage is retried with a new ring.
  */
 public final class RingCollective implements Collective {
 
-    /** Floats per frame: 256 KiB, large enough for throughput, small enough to overlap. */
+    /** Floats per frame below {@link #LARGE_BUFFER_FLOATS}: 256 KiB, so steps overlap finely. */
     static final int CHUNK_FLOATS = 64 * 1024;
+    /** Floats per frame for large buffers: 1 MiB, fewer system calls and wake-ups per byte. */
+    static final int LARGE_CHUNK_FLOATS = 256 * 1024;
+    /**
+     * Buffers of at least this many floats are sent by the collective's own thread, pipelined
+     * against the calling thread's receiving, so copies in and out run in parallel; smaller ones
+     * are cheaper without the hand-off.
+     */
+    static final int THREADED_FLOATS = 1 << 20;
+    /** Buffers of at least this many floats use {@link #LARGE_CHUNK_FLOATS}. */
+    static final int LARGE_BUFFER_FLOATS = 4 * 1024 * 1024;
     static final int FRAME_MAGIC = 0x44505446; // "DPTF"
     static final int HEADER_BYTES = 4 * Integer.BYTES;
+    /**
+     * How long to retry the sockets without blocking (yielding the core between tries) before
+     * waiting on the selector: a neighbour's reply usually comes sooner than a wake-up would.
+     */
+    static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** Floats added per block: a bulk copy into an L1-sized scratch array, then a vectorised add. */
+    private static final int ADD_BLOCK_FLOATS = 4 * 1024;
     /** Longest accepted "host:port" from the rendezvous. */
     private static final int MAX_ADDRESS_CHARS = 300;
 
     private final int rank;
     private final int size;
+    private final int steps;
     private final long timeoutNanos;
     private final long rejectedConnections;
+    /** Accepted the predecessor while the ring formed; sends large buffers; stopped by {@link #close()}. */
     private final ExecutorService sender;
     private final PeerConnection successor;
     private final PeerConnection predecessor;
+    /** Both sockets registered once, for the joint wait when neither can move. */
+    private final Selector waiter;
+    private final SelectionKey successorKey;
+    private final SelectionKey predecessorKey;
+    /** "reduce-scatter data (step 1 of 2)" and so on, per step, for messages. */
+    private final String[] stepNames;
 
-    // Owned by the sender thread.
+    // All below is owned by the thread inside allReduceSum (calls are synchronized).
     private final ByteBuffer sendFrame;
     private final FloatBuffer sendPayload;
     private int sendSequence;
-
-    // Owned by the calling thread (calls are synchronized).
     private final ByteBuffer receiveFrame;
     private final FloatBuffer receivePayload;
-    private final float[] receiveScratch = new float[CHUNK_FLOATS];
+    private final float[] addScratch = new float[ADD_BLOCK_FLOATS];
     private int receiveSequence;
+
+    // Progress of the current call.
+    /** Step whose segment is being framed, and how many of its floats are framed. */
+    private int sendStep;
+    private int sendDone;
+    /** Step of the frame in {@link #sendFrame}. */
+    private int framedStep;
+    /** Step whose segment is being received, how many of its floats are final. */
+    private int receiveStep;
+    private int receiveDone;
+    /** Floats in the frame being read; 0 between frames. */
+    private int receiveCount;
+    private boolean receiveHeaderChecked;
+    /** (receiveStep << 32) | receiveDone, for the sender thread. */
+    private volatile long receiveProgress;
+    /** The sender thread while it waits for {@link #receiveProgress}, so the receiver can wake it. */
+    private volatile Thread parkedSender;
 
     private volatile boolean closed;
     private volatile CollectiveException failure;
@@ -70,16 +124,33 @@ public final class RingCollective implements Collective {
             ExecutorService sender, PeerConnection successor, PeerConnection predecessor) {
         this.rank = rank;
         this.size = size;
+        this.steps = 2 * (size - 1);
         this.timeoutNanos = settings.timeoutNanos();
         this.rejectedConnections = rejectedConnections;
         this.sender = sender;
         this.successor = successor;
         this.predecessor = predecessor;
-        int frameBytes = HEADER_BYTES + CHUNK_FLOATS * Float.BYTES;
+        int frameBytes = HEADER_BYTES + LARGE_CHUNK_FLOATS * Float.BYTES;
         this.sendFrame = ByteBuffer.allocateDirect(frameBytes).order(ByteOrder.LITTLE_ENDIAN);
         this.sendPayload = payloadView(sendFrame);
         this.receiveFrame = ByteBuffer.allocateDirect(frameBytes).order(ByteOrder.LITTLE_ENDIAN);
         this.receivePayload = payloadView(receiveFrame);
+        this.stepNames = new String[steps];
+        for (int step = 0; step < steps; step++) {
+            boolean scatter = step < size - 1;
+            stepNames[step] = (scatter ? "reduce-scatter" : "all-gather") + " data (step "
+                    + (scatter ? step + 1 : step - size + 2) + " of " + (size - 1) + ")";
+        }
+        Selector selector = null;
+        try {
+            selector = Selector.open();
+            this.successorKey = successor.register(selector);
+            this.predecessorKey = predecessor.register(selector);
+        } catch (IOException e) {
+            PeerConnection.closeQuietly(selector);
+            throw new CollectiveException("rank " + rank + ": cannot open a selector: " + e, e);
+        }
+        this.waiter = selector;
     }
 
     private static FloatBuffer payloadView(ByteBuffer frame) {
@@ -125,7 +196,15 @@ public final class RingCollective implements Collective {
             // Accept on the collective's thread while this one connects: every rank does both,
             // and a handshake needs the other side to answer.
             accepted = sender.submit(() -> acceptor.awaitPredecessor(deadline));
-            successor = Connector.connect(successorAddress, settings, rank, successorRank, deadline);
+            try {
+                successor = Connector.connect(successorAddress, settings, rank, successorRank, deadline);
+            } catch (CollectiveException e) {
+                // Keep answering the predecessor's handshake (until it ends or the deadline) so
+                // that it fails for its own reason, such as a wrong secret, rather than on a
+                // connection this rank reset.
+                settle(accepted, settings);
+                throw e;
+            }
             PeerConnection predecessor = awaitAccepted(accepted, rank, predecessorRank, settings);
             return new RingCollective(rank, size, settings, acceptor.rejectedConnections(), sender,
                     successor, predecessor);
@@ -208,6 +287,17 @@ public final class RingCollective implements Collective {
         }
     }
 
+    /** Waits, within the timeout, for the accept to end either way; closes what it accepted. */
+    private static void settle(Future<PeerConnection> accepted, CollectiveSettings settings) {
+        try {
+            accepted.get(settings.timeoutNanos() + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS).close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException ignored) {
+            // The connect failure is what this rank reports; discard() cleans up.
+        }
+    }
+
     private static void discard(Future<PeerConnection> accepted) {
         accepted.cancel(true);
         if (accepted.isDone() && !accepted.isCancelled()) {
@@ -252,6 +342,12 @@ public final class RingCollective implements Collective {
      *
      * <p>Every rank must pass a buffer of the same length; a mismatch fails with
      * {@link CollectiveException}. Each wait for the neighbours is bounded by the timeout.
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Every rank must pass a buffer of the same length; a mismatch fails with
+     * {@link CollectiveException}. Each wait for the neighbours is bounded by the timeout: the
+     * call fails when no byte has moved in either direction for that long.
      */
     @Override
     public synchronized void allReduceSum(float[] buffer) {
@@ -265,13 +361,10 @@ public final class RingCollective implements Collective {
                     + earlier.getMessage(), earlier);
         }
         try {
-            // Reduce-scatter: after step k, segment (rank-k-1) holds the sum over k+2 ranks.
-            for (int step = 0; step < size - 1; step++) {
-                exchange(buffer, segment(rank - step), segment(rank - step - 1), true, step);
-            }
-            // All-gather: rank owns the final sum of segment (rank+1) and passes it on.
-            for (int step = 0; step < size - 1; step++) {
-                exchange(buffer, segment(rank + 1 - step), segment(rank - step), false, step);
+            if (buffer.length >= THREADED_FLOATS) {
+                runThreaded(buffer);
+            } else if (buffer.length > 0) {
+                run(buffer, false);
             }
         } catch (CollectiveException e) {
             fail(e);
@@ -282,6 +375,11 @@ public final class RingCollective implements Collective {
         }
     }
 
+    /** Floats per frame for a buffer of {@code length} floats; both sides compute the same. */
+    static int frameFloats(int length) {
+        return length >= LARGE_BUFFER_FLOATS ? LARGE_CHUNK_FLOATS : CHUNK_FLOATS;
+    }
+
     private int segment(int index) {
         return Math.floorMod(index, size);
     }
@@ -290,61 +388,278 @@ public final class RingCollective implements Collective {
         return (int) ((long) segment * length / size);
     }
 
-    private void exchange(float[] buffer, int sendSegment, int receiveSegment, boolean reduce, int step) {
+    /**
+     * The segment this rank sends in {@code step}. Reduce-scatter step k sends segment (rank-k);
+     * all-gather step k sends segment (rank+1-k), whose final sum this rank holds. Step k+1 sends
+     * what step k received.
+     */
+    private int sendSegment(int step) {
+        return step < size - 1 ? segment(rank - step) : segment(rank + 1 - (step - size + 1));
+    }
+
+    /** The segment this rank receives in {@code step}: reduce-scatter adds it, all-gather copies it. */
+    private int receiveSegment(int step) {
+        return step < size - 1 ? segment(rank - step - 1) : segment(rank - (step - size + 1));
+    }
+
+    private int segmentLength(int segment, int length) {
+        return segmentStart(segment + 1, length) - segmentStart(segment, length);
+    }
+
+    /**
+     * Both directions of the whole all-reduce, on this thread: frames go out as soon as their
+     * data is final for their step, frames coming in are checked, added or copied; when neither
+     * socket moves, retry (yielding the core) for {@link #SPIN_NANOS}, then wait on both, for at
+     * most the timeout since the last byte moved. With {@code receiveOnly}, the sender thread
+     * sends (see {@link #runThreaded}).
+     */
+    private void run(float[] buffer, boolean receiveOnly) {
         int n = buffer.length;
-        int sendFrom = segmentStart(sendSegment, n);
-        int sendTo = segmentStart(sendSegment + 1, n);
-        String phase = reduce ? "reduce-scatter" : "all-gather";
-        Future<?> sent = null;
-        if (sendTo > sendFrom) {
-            try {
-                sent = sender.submit(() -> sendSegment(buffer, sendFrom, sendTo, phase, step));
-            } catch (RejectedExecutionException e) {
-                throw new CollectiveException("rank " + rank + ": the collective was closed during " + phase, e);
-            }
+        int frame = frameFloats(n);
+        receiveStep = 0;
+        receiveDone = 0;
+        receiveCount = 0;
+        skipEmptyReceiveSteps(n);
+        receiveProgress = (long) receiveStep << 32 | receiveDone;
+        if (!receiveOnly) {
+            // Otherwise the sender thread owns the send state.
+            sendStep = 0;
+            sendDone = 0;
+            sendFrame.position(0).limit(0);
+            skipEmptySendSteps(n);
         }
-        receiveSegment(buffer, segmentStart(receiveSegment, n), segmentStart(receiveSegment + 1, n),
-                reduce, phase, step);
-        if (sent != null) {
-            awaitSent(sent, phase, step);
-        }
-    }
-
-    private void sendSegment(float[] buffer, int from, int to, String phase, int step) {
-        for (int offset = from; offset < to; offset += CHUNK_FLOATS) {
-            int count = Math.min(CHUNK_FLOATS, to - offset);
-            sendPayload.clear();
-            sendPayload.put(buffer, offset, count);
-            sendFrame.clear();
-            sendFrame.putInt(0, FRAME_MAGIC)
-                    .putInt(4, sendSequence)
-                    .putInt(8, buffer.length)
-                    .putInt(12, count * Float.BYTES);
-            sendFrame.limit(HEADER_BYTES + count * Float.BYTES);
-            successor.writeFully(sendFrame, phase + " data (step " + (step + 1) + " of " + (size - 1) + ")");
-            sendSequence++;
-        }
-    }
-
-    private void receiveSegment(float[] buffer, int from, int to, boolean reduce, String phase, int step) {
-        for (int offset = from; offset < to; offset += CHUNK_FLOATS) {
-            int count = Math.min(CHUNK_FLOATS, to - offset);
-            String what = phase + " data (step " + (step + 1) + " of " + (size - 1) + ")";
-            receiveFrame.clear().limit(HEADER_BYTES);
-            predecessor.readFully(receiveFrame, what);
-            checkHeader(buffer.length, count * Float.BYTES, what);
-            receiveFrame.limit(HEADER_BYTES + count * Float.BYTES);
-            predecessor.readFully(receiveFrame, what);
-            receivePayload.clear();
-            if (reduce) {
-                receivePayload.get(receiveScratch, 0, count);
-                for (int i = 0; i < count; i++) {
-                    buffer[offset + i] += receiveScratch[i];
+        long lastProgress = System.nanoTime();
+        while (true) {
+            boolean progressed = false;
+            // Send first: the successor may be waiting for exactly this frame.
+            if (!receiveOnly && !sendFrame.hasRemaining() && sendStep < steps) {
+                int count = Math.min(frame, segmentLength(sendSegment(sendStep), n) - sendDone);
+                if (sendable(sendStep, sendDone + count)) {
+                    frame(buffer, count);
                 }
-            } else {
-                receivePayload.get(buffer, offset, count);
             }
-            receiveSequence++;
+            if (!receiveOnly && sendFrame.hasRemaining()
+                    && successor.writeAvailable(sendFrame, stepNames[framedStep]) > 0) {
+                progressed = true;
+            }
+            if (receiveStep < steps) {
+                if (receiveCount == 0) {
+                    receiveCount = Math.min(frame, segmentLength(receiveSegment(receiveStep), n) - receiveDone);
+                    receiveFrame.clear().limit(HEADER_BYTES + receiveCount * Float.BYTES);
+                    receiveHeaderChecked = false;
+                }
+                if (predecessor.readAvailable(receiveFrame, stepNames[receiveStep]) > 0) {
+                    progressed = true;
+                    if (!receiveHeaderChecked && receiveFrame.position() >= HEADER_BYTES) {
+                        checkHeader(n, receiveCount * Float.BYTES, stepNames[receiveStep]);
+                        receiveHeaderChecked = true;
+                    }
+                    if (!receiveFrame.hasRemaining()) {
+                        consume(buffer, n);
+                    }
+                }
+            }
+            if (receiveStep >= steps && (receiveOnly || sendStep >= steps && !sendFrame.hasRemaining())) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (progressed) {
+                lastProgress = now;
+            } else if (now - lastProgress < SPIN_NANOS) {
+                // Yield rather than spin: on a busy machine the neighbour may need this core.
+                Thread.yield();
+            } else {
+                await(lastProgress + timeoutNanos - now, !receiveOnly && sendFrame.hasRemaining());
+            }
+        }
+    }
+
+    /**
+     * Whether the floats up to {@code end} of the segment sent in {@code step} are final: step 0
+     * sends this rank's own data; step k sends what step k-1 received, up to where it has arrived.
+     */
+    private boolean sendable(int step, int end) {
+        return step == 0 || receiveStep > step - 1 || (receiveStep == step - 1 && receiveDone >= end);
+    }
+
+    /**
+     * The large-buffer path: the collective's thread sends every frame in order, each as soon as
+     * {@link #receiveProgress} says its data is final, while this thread receives.
+     */
+    private void runThreaded(float[] buffer) {
+        receiveProgress = 0;
+        Future<?> sent;
+        try {
+            sent = sender.submit(() -> sendAll(buffer));
+        } catch (RejectedExecutionException e) {
+            throw new CollectiveException("rank " + rank + ": the collective was closed", e);
+        }
+        try {
+            run(buffer, true);
+        } catch (CollectiveException e) {
+            // When sending failed first, that is the cause; the receiver only saw the sockets close.
+            if (sent.isDone()) {
+                awaitSent(sent);
+            }
+            throw e;
+        }
+        awaitSent(sent);
+    }
+
+    /** On the sender thread: every frame of every step, blocking writes within the timeout. */
+    private void sendAll(float[] buffer) {
+        int n = buffer.length;
+        int frame = frameFloats(n);
+        sendStep = 0;
+        sendDone = 0;
+        skipEmptySendSteps(n);
+        try {
+            while (sendStep < steps) {
+                int count = Math.min(frame, segmentLength(sendSegment(sendStep), n) - sendDone);
+                awaitSendable(sendStep, sendDone + count);
+                frame(buffer, count);
+                successor.writeFully(sendFrame, stepNames[framedStep]);
+            }
+        } catch (CollectiveException e) {
+            fail(e);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            fail(new CollectiveException("rank " + rank + ": sending failed: " + e, e));
+            throw e;
+        }
+    }
+
+    /** On the sender thread: waits until the receiver has made the frame ending at {@code end} final. */
+    private void awaitSendable(int step, int end) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            long progress = receiveProgress;
+            int doneStep = (int) (progress >>> 32);
+            if (step == 0 || doneStep > step - 1 || (doneStep == step - 1 && (int) progress >= end)) {
+                return;
+            }
+            if (failure != null || closed || Thread.currentThread().isInterrupted()) {
+                throw new CollectiveException("rank " + rank + ": stopped sending "
+                        + stepNames[step] + ": the all-reduce failed or was closed");
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw predecessor.failure("timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                        + " ms waiting for " + stepNames[step - 1] + " from " + predecessor.describePeer(), null);
+            }
+            parkedSender = Thread.currentThread();
+            progress = receiveProgress;
+            doneStep = (int) (progress >>> 32);
+            if (!(doneStep > step - 1 || (doneStep == step - 1 && (int) progress >= end))) {
+                LockSupport.parkNanos(this, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(10)));
+            }
+            parkedSender = null;
+        }
+    }
+
+    private void awaitSent(Future<?> sent) {
+        try {
+            // The sender's own waits time out; the margin covers copying.
+            sent.get(timeoutNanos + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw rethrown(e.getCause(), rank, "sending to successor rank " + successor.peerRank());
+        } catch (TimeoutException e) {
+            throw new CollectiveException("rank " + rank + ": timed out sending to successor rank "
+                    + successor.peerRank(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CollectiveException("rank " + rank + ": interrupted while sending to successor rank "
+                    + successor.peerRank(), e);
+        }
+    }
+
+    /** Copies the next {@code count} floats of the send step's segment into a frame. */
+    private void frame(float[] buffer, int count) {
+        int n = buffer.length;
+        int from = segmentStart(sendSegment(sendStep), n) + sendDone;
+        sendPayload.put(0, buffer, from, count);
+        sendFrame.clear();
+        sendFrame.putInt(0, FRAME_MAGIC)
+                .putInt(4, sendSequence)
+                .putInt(8, n)
+                .putInt(12, count * Float.BYTES);
+        sendFrame.limit(HEADER_BYTES + count * Float.BYTES);
+        sendSequence++;
+        framedStep = sendStep;
+        sendDone += count;
+        skipEmptySendSteps(n);
+    }
+
+    private void skipEmptySendSteps(int n) {
+        while (sendStep < steps && sendDone == segmentLength(sendSegment(sendStep), n)) {
+            sendStep++;
+            sendDone = 0;
+        }
+    }
+
+    private void skipEmptyReceiveSteps(int n) {
+        while (receiveStep < steps && receiveDone == segmentLength(receiveSegment(receiveStep), n)) {
+            receiveStep++;
+            receiveDone = 0;
+        }
+    }
+
+    /** Adds (reduce-scatter) or copies (all-gather) the complete frame just read. */
+    private void consume(float[] buffer, int n) {
+        int count = receiveCount;
+        int at = segmentStart(receiveSegment(receiveStep), n) + receiveDone;
+        if (receiveStep < size - 1) {
+            float[] scratch = addScratch;
+            for (int done = 0; done < count; done += ADD_BLOCK_FLOATS) {
+                int block = Math.min(ADD_BLOCK_FLOATS, count - done);
+                receivePayload.get(done, scratch, 0, block);
+                int base = at + done;
+                for (int i = 0; i < block; i++) {
+                    buffer[base + i] += scratch[i];
+                }
+            }
+        } else {
+            receivePayload.get(0, buffer, at, count);
+        }
+        receiveSequence++;
+        receiveDone += count;
+        receiveCount = 0;
+        skipEmptyReceiveSteps(n);
+        receiveProgress = (long) receiveStep << 32 | receiveDone;
+        Thread waiting = parkedSender;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
+    }
+
+    /**
+     * Waits until the successor's socket can take more (when a frame is pending) or the
+     * predecessor's has data (when a frame is due), for at most {@code remainingNanos}.
+     */
+    private void await(long remainingNanos, boolean writing) {
+        boolean reading = receiveStep < steps;
+        if (remainingNanos <= 0) {
+            long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+            if (reading) {
+                throw predecessor.failure("timed out after " + millis + " ms waiting for "
+                        + stepNames[receiveStep] + " from " + predecessor.describePeer(), null);
+            }
+            throw successor.failure("timed out after " + millis + " ms waiting for "
+                    + successor.describePeer() + " to accept " + stepNames[framedStep], null);
+        }
+        try {
+            successorKey.interestOps(writing ? SelectionKey.OP_WRITE : 0);
+            predecessorKey.interestOps(reading ? SelectionKey.OP_READ : 0);
+            waiter.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
+            waiter.selectedKeys().clear();
+        } catch (IOException | ClosedSelectorException | CancelledKeyException e) {
+            throw new CollectiveException("rank " + rank + ": waiting for the neighbours failed"
+                    + (closed ? " (the collective was closed)" : "") + ": " + e, e);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CollectiveException("rank " + rank + ": interrupted while waiting for "
+                    + (reading ? stepNames[receiveStep] + " from " + predecessor.describePeer()
+                            : successor.describePeer() + " to accept data"));
         }
     }
 
@@ -368,23 +683,6 @@ public final class RingCollective implements Collective {
         }
     }
 
-    private void awaitSent(Future<?> sent, String phase, int step) {
-        try {
-            // The sender's own writes time out; the margin covers copying the segment.
-            sent.get(timeoutNanos + TimeUnit.SECONDS.toNanos(5), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw rethrown(e.getCause(), rank, "sending " + phase + " data to successor rank "
-                    + successor.peerRank());
-        } catch (TimeoutException e) {
-            throw new CollectiveException("rank " + rank + ": timed out sending " + phase + " data (step "
-                    + (step + 1) + ") to successor rank " + successor.peerRank(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CollectiveException("rank " + rank + ": interrupted while sending " + phase
-                    + " data to successor rank " + successor.peerRank(), e);
-        }
-    }
-
     /** Records the first failure and releases everything, so neighbours fail fast too. */
     private void fail(CollectiveException cause) {
         if (failure == null) {
@@ -403,6 +701,7 @@ public final class RingCollective implements Collective {
     private void release() {
         successor.close();
         predecessor.close();
+        PeerConnection.closeQuietly(waiter);
         sender.shutdownNow();
     }
 }
