@@ -39,7 +39,8 @@ final class ChildProcess {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
-        Files.writeString(log, "$ " + environment + " " + String.join(" ", command) + "\n");
+        Files.writeString(log, "$ " + environment + " " + String.join(" ", command)
+                .replace(classPath(), "<bench class path>") + "\n");
         long machineBusyBefore = machineBusyTicks();
         long begin = System.nanoTime();
         Process process = builder.start();
