@@ -26,7 +26,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Options: {@code --epochs E} (10), {@code --only id,id} (run a subset: gemm, dl4j, dptrain-w1,
  * dptrain-w2, dl4j-spark, mllib), {@code --mllib-iterations M} (50), {@code --averaging-frequency F}
- * (5), {@code --threads 1,2} (the ND4J thread settings tried for DL4J and dptrain),
+ * (5), {@code --threads 1,2} (the ND4J thread settings tried for DL4J
+ * and dptrain; for dptrain only those with workers x threads <= cores, or the first),
  * {@code --quiet-wait S} (30: how long to wait for the shared machine to go quiet before each
  * system), {@code --data DIR}, {@code --results DIR}.
  */
@@ -91,9 +92,11 @@ public final class BenchMain {
                 measurements.add(bench.singleProcessDl4j(t));
             }
         }
+        int cores = Runtime.getRuntime().availableProcessors();
         for (int workers = 1; workers <= 2; workers++) {
             for (int t : threads) {
-                if (only.contains("dptrain-w" + workers)) {
+                // workers x threads above the core count only oversubscribes (never faster); skip it.
+                if (only.contains("dptrain-w" + workers) && (workers * t <= cores || t == threads.get(0))) {
                     measurements.add(bench.dptrain(workers, t));
                 }
             }
@@ -186,8 +189,12 @@ public final class BenchMain {
     private Measurement mllib(int maxIterations) throws Exception {
         String id = "mllib-l-bfgs-" + maxIterations;
         Path result = runDir.resolve(id + ".json");
-        ChildProcess.Outcome outcome = run(id, java(MllibPerceptron.class, "--max-iterations", maxIterations,
-                "--workers", 2, "--data", data, "--result", result), 1);
+        // MLlib's dense BLAS (dev.ludovic.netlib) uses the Java Vector API when the incubator module is
+        // present, and falls back to plain Java loops without it: give MLlib its faster setting.
+        List<String> command = new ArrayList<>(java(MllibPerceptron.class, "--max-iterations", maxIterations,
+                "--workers", 2, "--data", data, "--result", result));
+        command.add(1, "--add-modules=jdk.incubator.vector");
+        ChildProcess.Outcome outcome = run(id, command, 1);
         String system = "Spark MLlib MultilayerPerceptronClassifier, local[2]";
         String threadSetting = "local[2] (2 Spark task threads; BLAS see notes)";
         if (outcome.exitCode() != 0) {

@@ -20,7 +20,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * state) are averaged through Spark. Global batch = workers x batchSizePerWorker = 64.
  *
  * <p>Timed per epoch: {@code SparkDl4jMultiLayer.fit(rdd)} (its repartitioning, broadcasts, the
- * Spark jobs, averaging). The RDD is built and cached once, before the first epoch; the test
+ * Spark jobs, averaging). The batches are built once, before the first epoch; the test
  * evaluation after each epoch runs on the driver and is not timed.
  *
  * <p>{@code --epochs E --workers 2 --batch-per-worker 32 --averaging-frequency 5 --data DIR --result FILE}
@@ -46,8 +46,10 @@ public final class Dl4jSparkParameterAveraging {
         ObjectNode result = ResultFile.create();
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
             List<DataSet> batches = train.batches(train.shuffledOrder(Mlp.SEED), perWorker);
-            JavaRDD<DataSet> rdd = spark.parallelize(batches, workers).cache();
-            rdd.count();
+            // fit() persists its input itself (and refuses an RDD that already has a storage level). The
+            // map gives it an RDD of its own to persist, so the batches are shipped to the executors once,
+            // not inside every one of the averaging rounds' tasks.
+            JavaRDD<DataSet> rdd = spark.parallelize(batches, workers).map(batch -> batch);
             ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(perWorker)
                     .batchSizePerWorker(perWorker)
                     .averagingFrequency(frequency)
