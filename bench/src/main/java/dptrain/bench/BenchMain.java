@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Options: {@code --epochs E} (10), {@code --only id,id} (run a subset: gemm, dl4j, dptrain-w1,
  * dptrain-w2, dl4j-spark, mllib), {@code --mllib-iterations M} (50), {@code --averaging-frequency F}
- * (5), {@code --threads 1,2} (the ND4J thread settings tried for DL4J
+ * (5), {@code --dl4j-spark-epochs E} (min(epochs, 3): it is slow), {@code --threads 1,2} (the ND4J thread settings tried for DL4J
  * and dptrain; for dptrain only those with workers x threads <= cores, or the first),
  * {@code --quiet-wait S} (30: how long to wait for the shared machine to go quiet before each
  * system), {@code --data DIR}, {@code --results DIR}.
@@ -56,6 +56,8 @@ public final class BenchMain {
         int epochs = Integer.parseInt(ResultFile.option(args, "epochs", "10"));
         int mllibIterations = Integer.parseInt(ResultFile.option(args, "mllib-iterations", "50"));
         int frequency = Integer.parseInt(ResultFile.option(args, "averaging-frequency", "5"));
+        int sparkEpochs = Integer.parseInt(ResultFile.option(args, "dl4j-spark-epochs",
+                Integer.toString(Math.min(epochs, 3))));
         List<Integer> threads = Arrays.stream(ResultFile.option(args, "threads", "1,2").split(","))
                 .map(Integer::parseInt).toList();
         Set<String> only = new LinkedHashSet<>(Arrays.asList(
@@ -106,7 +108,7 @@ public final class BenchMain {
                     "dptrain parameter averaging K=8, 2 workers", "parameter averaging is not implemented yet"));
         }
         if (only.contains("dl4j-spark")) {
-            measurements.add(bench.dl4jSpark(frequency));
+            measurements.add(bench.dl4jSpark(frequency, sparkEpochs));
         }
         if (only.contains("mllib")) {
             measurements.add(bench.mllib(mllibIterations));
@@ -176,10 +178,10 @@ public final class BenchMain {
                 threadSetting, seconds, accuracy, shares, rows, sum(seconds), finalAccuracy, outcome, "ok", notes);
     }
 
-    private Measurement dl4jSpark(int frequency) throws Exception {
+    private Measurement dl4jSpark(int frequency, int sparkEpochs) throws Exception {
         String id = "dl4j-spark-f" + frequency;
         Path result = runDir.resolve(id + ".json");
-        ChildProcess.Outcome outcome = run(id, java(Dl4jSparkParameterAveraging.class, "--epochs", epochs,
+        ChildProcess.Outcome outcome = run(id, java(Dl4jSparkParameterAveraging.class, "--epochs", sparkEpochs,
                 "--workers", 2, "--batch-per-worker", 32, "--averaging-frequency", frequency, "--data", data,
                 "--result", result), 1);
         return fromEpochs(id, "dl4j-spark ParameterAveragingTrainingMaster, local[2]", outcome, result,

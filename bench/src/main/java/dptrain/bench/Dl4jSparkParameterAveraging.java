@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -20,7 +21,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * state) are averaged through Spark. Global batch = workers x batchSizePerWorker = 64.
  *
  * <p>Timed per epoch: {@code SparkDl4jMultiLayer.fit(rdd)} (its repartitioning, broadcasts, the
- * Spark jobs, averaging). The batches are built once, before the first epoch; the test
+ * Spark jobs, averaging). The executors build their batches from the IDX file once; the test
  * evaluation after each epoch runs on the driver and is not timed.
  *
  * <p>{@code --epochs E --workers 2 --batch-per-worker 32 --averaging-frequency 5 --data DIR --result FILE}
@@ -28,6 +29,17 @@ import org.nd4j.linalg.dataset.DataSet;
 public final class Dl4jSparkParameterAveraging {
 
     private Dl4jSparkParameterAveraging() {
+    }
+
+    /** Every {@code workers}-th mini-batch of a seeded shuffle of the training rows, from {@code shard}. */
+    static List<DataSet> shardBatches(String dir, int shard, int workers, int perWorker) {
+        FashionMnist train = FashionMnist.train(Path.of(dir));
+        List<DataSet> all = train.batches(train.shuffledOrder(Mlp.SEED), perWorker);
+        List<DataSet> mine = new java.util.ArrayList<>();
+        for (int i = shard; i < all.size(); i += workers) {
+            mine.add(all.get(i));
+        }
+        return mine;
     }
 
     public static void main(String[] args) {
@@ -45,17 +57,21 @@ public final class Dl4jSparkParameterAveraging {
                 .set("spark.ui.enabled", "false");
         ObjectNode result = ResultFile.create();
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
-            List<DataSet> batches = train.batches(train.shuffledOrder(Mlp.SEED), perWorker);
-            // fit() persists its input itself (and refuses an RDD that already has a storage level). The
-            // map gives it an RDD of its own to persist, so the batches are shipped to the executors once,
-            // not inside every one of the averaging rounds' tasks.
-            JavaRDD<DataSet> rdd = spark.parallelize(batches, workers).map(batch -> batch);
+            // The executors read their shard of the IDX file themselves, as a Spark job reads its input:
+            // a parallelize()d list of batches would travel inside every task of every averaging round.
+            // fit() persists this RDD itself (it refuses one that already has a storage level).
+            String dir = data.toString();
+            JavaRDD<DataSet> rdd = spark.parallelize(java.util.stream.IntStream.range(0, workers).boxed().toList(), workers)
+                    .flatMap(shard -> shardBatches(dir, shard, workers, perWorker).iterator());
             ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(perWorker)
                     .batchSizePerWorker(perWorker)
                     .averagingFrequency(frequency)
                     .workerPrefetchNumBatches(2)
                     .rddTrainingApproach(RDDTrainingApproach.Direct)
                     .repartionData(Repartition.Always)
+                    // Its default, MEMORY_ONLY_SER, Java-deserializes every cached batch again in every
+                    // averaging round (element by element): several times slower here.
+                    .storageLevel(StorageLevel.MEMORY_ONLY())
                     .rngSeed(Mlp.SEED)
                     .build();
             SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(spark, Mlp.configuration(), master);
@@ -73,7 +89,7 @@ public final class Dl4jSparkParameterAveraging {
             result.put("train_rows", train.rows());
             result.put("config", "ParameterAveragingTrainingMaster local[" + workers + "], batchSizePerWorker "
                     + perWorker + ", averagingFrequency " + frequency + ", workerPrefetchNumBatches 2,"
-                    + " RDDTrainingApproach.Direct, Repartition.Always, Java serializer");
+                    + " RDDTrainingApproach.Direct, Repartition.Always, storage MEMORY_ONLY, Java serializer");
         }
         ResultFile.write(ResultFile.option(args, "result", "dl4j-spark.json"), result);
         System.exit(0);
