@@ -26,6 +26,8 @@ public final class TrainingStep {
     private final int gradientLength;
     /** The flattened gradient followed by this rank's data-loss sum. */
     private final float[] exchange;
+    /** The dense fast path, once known to apply (empty: DL4J's own backward pass); null before the first pass. */
+    private java.util.Optional<DenseGradients> dense;
 
     public TrainingStep(Network net, Collective collective) {
         this.net = net;
@@ -51,9 +53,7 @@ public final class TrainingStep {
     public double apply(INDArray features, INDArray labels, int globalBatchSize, int iteration, int epoch) {
         long rows = features.size(0);
         if (rows > 0) {
-            net.computeGradientAndScore(features, labels);
-            double regularisation = net.regularizationScore();
-            exchange[gradientLength] = (float) ((net.score() - regularisation) * rows);
+            exchange[gradientLength] = (float) localLossSum(features, labels);
             gradientView().get(exchange, 0, gradientLength);
         } else {
             ensureGradientStructure(features.size(1), labels.size(1));
@@ -64,6 +64,24 @@ public final class TrainingStep {
 
         net.applyUpdate(globalBatchSize, iteration, epoch);
         return exchange[gradientLength];
+    }
+
+    /**
+     * Backward pass over this rank's part: the gradient sums land in the gradient view; returns
+     * the part's data-loss sum. The first pass goes through DL4J (it creates the gradient views);
+     * plain dense stacks then take the {@link DenseGradients} fast path.
+     */
+    private double localLossSum(INDArray features, INDArray labels) {
+        if (dense == null) {
+            net.computeGradientAndScore(features, labels);
+            dense = DenseGradients.forNetwork(net);
+            return (net.score() - net.regularizationScore()) * features.size(0);
+        }
+        if (dense.isPresent()) {
+            return dense.get().lossSum(features, labels);
+        }
+        net.computeGradientAndScore(features, labels);
+        return (net.score() - net.regularizationScore()) * features.size(0);
     }
 
     private FloatBuffer gradientView() {
