@@ -83,7 +83,31 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         updater().update(gradient(), iteration, epoch, batchSize, LayerWorkspaceMgr.noWorkspaces());
         params().subi(flattenedGradients());
         setIterationCount(iteration + 1);
+        flushTinyValues(updater().getStateViewArray());
     }
+
+    /**
+     * Sets updater-state entries below {@value #TINY} in magnitude to zero. Adam's moments of
+     * parameters whose gradient is always zero (border pixels, dead units) decay geometrically
+     * into float subnormals, and x86 arithmetic on subnormals is about a hundred times slower:
+     * without this, Adam's native step grew from 2 to 12 ms per iteration within two epochs of
+     * Fashion-MNIST. An entry that small moves its parameter by less than 1e-22 times the
+     * learning rate, far below float resolution, so results are unchanged.
+     */
+    static void flushTinyValues(INDArray state) {
+        if (state == null || state.isView() && state.offset() != 0) {
+            return;
+        }
+        java.nio.FloatBuffer values = state.data().asNioFloat();
+        for (int i = 0, n = (int) state.length(); i < n; i++) {
+            float value = values.get(i);
+            if (value != 0f && Math.abs(value) < TINY) {
+                values.put(i, 0f);
+            }
+        }
+    }
+
+    private static final float TINY = 1e-30f;
 
     public abstract int iterationCount();
 
