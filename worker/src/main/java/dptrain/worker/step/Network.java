@@ -42,6 +42,9 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
     /** The DL4J model itself, e.g. for {@code ModelSerializer}. */
     public abstract Model model();
 
+    /** The layers in parameter order (a graph's layers in its topological order). */
+    public abstract org.deeplearning4j.nn.api.Layer[] layers();
+
     /** Initialises with fresh weights drawn from the configuration's seed. */
     public abstract void init();
 
@@ -136,6 +139,11 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         }
 
         @Override
+        public org.deeplearning4j.nn.api.Layer[] layers() {
+            return net.getLayers();
+        }
+
+        @Override
         public void init() {
             net.init();
         }
@@ -214,6 +222,11 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         @Override
         public Model model() {
             return graph;
+        }
+
+        @Override
+        public org.deeplearning4j.nn.api.Layer[] layers() {
+            return graph.getLayers();
         }
 
         @Override

@@ -28,6 +28,8 @@ public final class TrainingStep {
     private final float[] exchange;
     /** The dense fast path, once known to apply (empty: DL4J's own backward pass); null before the first pass. */
     private java.util.Optional<DenseGradients> dense;
+    /** Batch-norm running statistics, exchanged as moments instead of updates (see that class). */
+    private BatchNormStatistics statistics;
 
     public TrainingStep(Network net, Collective collective) {
         this.net = net;
@@ -52,14 +54,23 @@ public final class TrainingStep {
      */
     public double apply(INDArray features, INDArray labels, int globalBatchSize, int iteration, int epoch) {
         long rows = features.size(0);
+        if (statistics == null) {
+            statistics = BatchNormStatistics.of(net);
+        }
         if (rows > 0) {
             exchange[gradientLength] = (float) localLossSum(features, labels);
             gradientView().get(exchange, 0, gradientLength);
+            if (!statistics.isEmpty()) {
+                statistics.updatesToMoments(exchange, floats(net.params()), Math.toIntExact(rows));
+            }
         } else {
             ensureGradientStructure(features.size(1), labels.size(1));
             java.util.Arrays.fill(exchange, 0f);
         }
         collective.allReduceSum(exchange);
+        if (!statistics.isEmpty()) {
+            statistics.momentsToUpdates(exchange, floats(net.params()), globalBatchSize);
+        }
         gradientView().put(exchange, 0, gradientLength);
 
         net.applyUpdate(globalBatchSize, iteration, epoch);
@@ -85,9 +96,13 @@ public final class TrainingStep {
     }
 
     private FloatBuffer gradientView() {
-        INDArray gradient = net.flattenedGradients();
-        FloatBuffer buffer = gradient.data().asNioFloat();
-        buffer.position(Math.toIntExact(gradient.offset()));
+        return floats(net.flattenedGradients());
+    }
+
+    /** The float buffer of a flattened (row-vector) view, from its first element. */
+    private static FloatBuffer floats(INDArray view) {
+        FloatBuffer buffer = view.data().asNioFloat();
+        buffer.position(Math.toIntExact(view.offset()));
         return buffer.slice();
     }
 
