@@ -51,7 +51,7 @@ class SpecErrorsTest {
                         "model.layers[1].activation: unknown value 'relux'; allowed: relu, leakyrelu, elu, sigmoid, "
                                 + "tanh, softmax, identity"),
                 arguments("model.layers[0].weight_init=glorot",
-                        "model.layers[0].weight_init: unknown value 'glorot'; allowed: xavier, he"),
+                        "model.layers[0].weight_init: unknown value 'glorot'; allowed: xavier, he, uniform, normal"),
                 arguments("training.optimizer.type=adagrad",
                         "training.optimizer.type: unknown value 'adagrad'; allowed: sgd, momentum, nesterov, rmsprop, adam"),
                 arguments("data.format=[csv]",
@@ -83,7 +83,7 @@ class SpecErrorsTest {
                 arguments("model.layers[1].type=dense",
                         "model.layers: the last layer must have type output"),
                 arguments("model.layers[0].type=output",
-                        "model.layers[0].loss: required for the output layer; allowed: mse, mae, bce, mcxent"),
+                        "model.layers[0].loss: required for the output layer; allowed: mse, mae, huber, bce, mcxent, sparse_mcxent"),
                 arguments("model.layers[0]={type: output, units: 3, loss: mse}",
                         "model.layers[0].type: only the last layer may have type output"),
                 arguments("model.layers[0].loss=mse",
@@ -98,7 +98,7 @@ class SpecErrorsTest {
                         "model.layers[0].units: expected a positive integer, got 0"),
                 arguments("model.layers[0]=dense",
                         "model.layers[0]: expected a mapping with keys type, units, activation, loss, weight_init, "
-                                + "got \"dense\""),
+                                + "dropout, filters, kernel, stride, padding, pooling, got \"dense\""),
                 arguments("model.layers=[]",
                         "model.layers: required, at least one layer"),
                 arguments("model.layers=",

@@ -3,6 +3,7 @@ package dptrain.worker.step;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -10,6 +11,7 @@ import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
  * The one view of a DL4J network the trainer needs, for both a {@link MultiLayerNetwork} and a
@@ -44,6 +46,19 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
 
     /** The layers in parameter order (a graph's layers in its topological order). */
     public abstract org.deeplearning4j.nn.api.Layer[] layers();
+
+    /**
+     * Whether the output layer's loss takes the class index itself as its label (one column, DL4J's
+     * {@link LossSparseMCXENT}) rather than a one-hot row; batches are then built with index labels.
+     */
+    public boolean sparseLabels() {
+        org.deeplearning4j.nn.api.Layer output = outputLayer();
+        return output != null && output.conf().getLayer() instanceof BaseOutputLayer conf
+                && conf.getLossFn() instanceof LossSparseMCXENT;
+    }
+
+    /** The (first) output layer, or {@code null} if the network has none. */
+    protected abstract org.deeplearning4j.nn.api.Layer outputLayer();
 
     /** Initialises with fresh weights drawn from the configuration's seed. */
     public abstract void init();
@@ -144,6 +159,11 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         }
 
         @Override
+        protected org.deeplearning4j.nn.api.Layer outputLayer() {
+            return net.getLayers().length == 0 ? null : net.getOutputLayer();
+        }
+
+        @Override
         public void init() {
             net.init();
         }
@@ -227,6 +247,11 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         @Override
         public org.deeplearning4j.nn.api.Layer[] layers() {
             return graph.getLayers();
+        }
+
+        @Override
+        protected org.deeplearning4j.nn.api.Layer outputLayer() {
+            return graph.getOutputLayer(0);
         }
 
         @Override

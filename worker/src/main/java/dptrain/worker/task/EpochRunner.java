@@ -32,8 +32,8 @@ public final class EpochRunner {
         }
         BatchPlan batches = new BatchPlan(plan.shardRows(), plan.batchSize(), plan.seed(), start.epoch());
         int[] order = batches.order(rank);
-        BatchAssembler assembler = new BatchAssembler(block, plan.classes());
         Network net = start.restore(plan.configurationJson());
+        BatchAssembler assembler = new BatchAssembler(block, net.sparseLabels() ? 0 : plan.classes());
         TimedCollective timed = new TimedCollective(collective);
         TrainingStep step = new TrainingStep(net, timed);
 
