@@ -5,6 +5,7 @@ import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
 import java.util.ArrayList;
 import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -21,6 +22,18 @@ public final class ReferenceTraining {
 
     /** One {@code net.fit} per global batch, the batch being the ranks' parts in rank order. */
     public static void fitEpoch(MultiLayerNetwork net, ShardBlock[] blocks, BatchPlan plan, int classes) {
+        fitEpoch(net::fit, blocks, plan, classes);
+        net.getLayerWiseConfigurations().setEpochCount(plan.epoch() + 1);
+    }
+
+    /** The same for a computation graph with one input and one output. */
+    public static void fitEpoch(ComputationGraph graph, ShardBlock[] blocks, BatchPlan plan, int classes) {
+        fitEpoch(graph::fit, blocks, plan, classes);
+        graph.getConfiguration().setEpochCount(plan.epoch() + 1);
+    }
+
+    private static void fitEpoch(java.util.function.Consumer<DataSet> fit, ShardBlock[] blocks, BatchPlan plan,
+                                 int classes) {
         int[][] orders = new int[blocks.length][];
         for (int r = 0; r < blocks.length; r++) {
             orders[r] = plan.order(r);
@@ -36,10 +49,9 @@ public final class ReferenceTraining {
                     labels.add(assembler.labels(orders[r], plan.partStart(r, i), count));
                 }
             }
-            net.fit(new DataSet(Nd4j.concat(0, features.toArray(INDArray[]::new)),
+            fit.accept(new DataSet(Nd4j.concat(0, features.toArray(INDArray[]::new)),
                     Nd4j.concat(0, labels.toArray(INDArray[]::new))));
         }
-        net.getLayerWiseConfigurations().setEpochCount(plan.epoch() + 1);
     }
 
     /**
