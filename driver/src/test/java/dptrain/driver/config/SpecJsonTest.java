@@ -34,7 +34,13 @@ class SpecJsonTest {
     @Test
     void roundTripIsEqual() {
         for (JobSpec spec : new JobSpec[] {Specs.FULL_SPEC, Specs.parse(Specs.MINIMAL),
-                Specs.parse(Specs.FULL, "data.format=parquet", "data.header=", "training.optimizer.type=nesterovs")}) {
+                Specs.parse(Specs.FULL, "data.format=parquet", "data.header=", "training.optimizer.type=nesterovs"),
+                Specs.parse(Specs.MINIMAL, "data.shape=[1, 28, 28]",
+                        "model.layers=[{type: conv, filters: 8, kernel: [3, 5], padding: same}, {type: batch_norm},"
+                                + " {type: pooling, pooling: avg}, {type: global_pooling}, {type: flatten},"
+                                + " {units: 16, dropout: 0.2, weight_init: uniform}, {type: dropout, dropout: 0.5},"
+                                + " {type: output, units: 3, loss: sparse_mcxent}]"),
+                Specs.parse(Specs.MINIMAL, "model={dl4j_json: 'hdfs://nn/nets/resnet.json'}")}) {
             String json = SpecJson.toJson(spec);
             JobSpec back = SpecJson.fromJson(json);
             assertEquals(spec, back);
