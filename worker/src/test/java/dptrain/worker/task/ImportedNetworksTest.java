@@ -15,15 +15,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -45,29 +41,9 @@ class ImportedNetworksTest {
     private static final int BATCH = 16;
     private static final int EPOCHS = 3;
 
-    /** input -> dense(16) -> dense(16) + (skip from the first dense) -> softmax: a residual block. */
-    static String residualGraph() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(SEED)
-                .dataType(DataType.FLOAT)
-                .updater(new Adam(0.01))
-                .weightInit(WeightInit.XAVIER)
-                .graphBuilder()
-                .addInputs("in")
-                .addLayer("first", new DenseLayer.Builder().nOut(16).activation(Activation.TANH).build(), "in")
-                .addLayer("second", new DenseLayer.Builder().nOut(16).activation(Activation.TANH).build(), "first")
-                .addVertex("residual", new ElementWiseVertex(ElementWiseVertex.Op.Add), "first", "second")
-                .addLayer("out", new OutputLayer.Builder(new LossMCXENT()).nOut(TinyNetworks.CLASSES)
-                        .activation(Activation.SOFTMAX).build(), "residual")
-                .setOutputs("out")
-                .setInputTypes(InputType.feedForward(TinyNetworks.INPUTS))
-                .build();
-        return conf.toJson();
-    }
-
     @Test
     void residualGraphOnTwoRanksEqualsSingleProcessTraining() throws Exception {
-        String json = residualGraph();
+        String json = TinyNetworks.residualGraph(new LossMCXENT(), TinyNetworks.INPUTS, TinyNetworks.CLASSES, SEED);
         ShardBlock[] blocks = blocks();
         NetworkState start = NetworkState.initial(json);
         ComputationGraph reference = (ComputationGraph) start.restore(json).model();
