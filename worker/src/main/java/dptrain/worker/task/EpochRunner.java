@@ -7,7 +7,9 @@ import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.Network;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.step.TrainingStep;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,11 @@ public final class EpochRunner {
         BatchAssembler assembler = new BatchAssembler(block, net.sparseLabels() ? 0 : plan.classes());
         TimedCollective timed = new TimedCollective(collective);
         TrainingStep step = new TrainingStep(net, timed);
+        // dropout masks come from ND4J's (per-thread) random generator: seeded per job seed, epoch and
+        // rank, so the ranks draw different masks for their parts (as one process would for the rows of
+        // one batch) and a retried or resumed epoch draws the same ones again
+        long epochSeed = new SplittableRandom(plan.seed() ^ start.epoch() * 0x9E3779B97F4A7C15L).nextLong();
+        Nd4j.getRandom().setSeed(epochSeed + rank);
 
         int iterations = batches.iterations();
         double lossSum = 0;
