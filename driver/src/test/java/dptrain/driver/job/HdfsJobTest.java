@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dptrain.driver.MiniHdfs;
 import dptrain.driver.SparkTestSession;
 import dptrain.driver.checkpoint.Checkpoint;
 import dptrain.driver.checkpoint.CheckpointReader;
 import dptrain.driver.checkpoint.Checkpointer;
 import java.io.InputStream;
 import java.nio.file.Path;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -38,11 +38,7 @@ class HdfsJobTest {
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, hdfsBase.toString());
-        conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
-        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        cluster.waitActive();
+        cluster = MiniHdfs.start(hdfsBase);
     }
 
     @AfterAll
