@@ -59,6 +59,14 @@ class DiskFullTest {
             List<String> names = java.util.Arrays.stream(hdfs.listStatus(checkpoints))
                     .map(FileStatus::getPath).map(org.apache.hadoop.fs.Path::getName).sorted().toList();
             assertFalse(names.stream().anyMatch(name -> name.contains("000003")), "partial checkpoint left: " + names);
+
+            // Space again: the next run resumes from the last complete checkpoint.
+            hdfs.setQuota(checkpoints, HdfsConstants.QUOTA_DONT_SET, HdfsConstants.QUOTA_RESET);
+            BadInputTest.Result resumed = BadInputTest.cli("train", spec.toString(), "training.epochs=4");
+            assertEquals(0, resumed.code(), resumed.err());
+            String summary = new String(read(hdfs, run + "/summary.json"), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(summary.contains("\"resumed_from_epoch\" : 2"), summary);
+            assertTrue(summary.contains("\"epochs_total\" : 4"), summary);
         } finally {
             cluster.shutdown();
         }
