@@ -79,8 +79,24 @@ public final class SpecJson {
         optimizerNode.put("beta2", optimizer.beta2());
         optimizerNode.put("epsilon", optimizer.epsilon());
         optimizerNode.put("rho", optimizer.rho());
+        optimizerNode.put("weight_decay", optimizer.weightDecay());
+        optimizerNode.put("clip_norm", optimizer.clipNorm());
+        optimizerNode.put("clip_value", optimizer.clipValue());
+        ScheduleSpec schedule = optimizer.schedule();
+        optimizerNode.putObject("schedule")
+                .put("type", Spelling.SCHEDULE_TYPE.name(schedule.type()))
+                .put("warmup_iterations", schedule.warmupIterations())
+                .put("step_size", schedule.stepSize())
+                .put("gamma", schedule.gamma())
+                .put("decay_iterations", schedule.decayIterations())
+                .put("min_learning_rate", schedule.minLearningRate())
+                .put("period", schedule.period())
+                .put("period_multiplier", schedule.periodMultiplier());
         trainingNode.put("epoch_retries", training.epochRetries());
         trainingNode.put("collective_timeout_seconds", training.collectiveTimeoutSeconds());
+        trainingNode.put("averaging", Spelling.AVERAGING_MODE.name(training.averaging()));
+        trainingNode.put("averaging_frequency", training.averagingFrequency());
+        trainingNode.put("average_updater_state", training.averageUpdaterState());
 
         root.putObject("output").put("dir", spec.output().dir());
 
@@ -150,7 +166,11 @@ public final class SpecJson {
                 optimizer.requiredNumber("beta1"),
                 optimizer.requiredNumber("beta2"),
                 optimizer.requiredNumber("epsilon"),
-                optimizer.requiredNumber("rho"));
+                optimizer.requiredNumber("rho"),
+                optimizer.requiredNumber("weight_decay"),
+                optimizer.requiredNumber("clip_norm"),
+                optimizer.requiredNumber("clip_value"),
+                schedule(optimizer.section("schedule", SpecLoader.SCHEDULE_KEYS)));
         TrainingSpec trainingSpec = new TrainingSpec(
                 training.requiredInteger("workers", IntKind.POSITIVE),
                 training.requiredInteger("batch_size", IntKind.POSITIVE),
@@ -158,7 +178,10 @@ public final class SpecJson {
                 training.requiredLong("seed", IntKind.ANY),
                 optimizerSpec,
                 training.requiredInteger("epoch_retries", IntKind.NON_NEGATIVE),
-                training.requiredInteger("collective_timeout_seconds", IntKind.POSITIVE));
+                training.requiredInteger("collective_timeout_seconds", IntKind.POSITIVE),
+                training.requiredChoice("averaging", Spelling.AVERAGING_MODE),
+                training.requiredInteger("averaging_frequency", IntKind.POSITIVE),
+                training.requiredBool("average_updater_state"));
 
         OutputSpec outputSpec = new OutputSpec(root.section("output", SpecLoader.OUTPUT_KEYS).requiredString("dir"));
         SpecSection checkpoint = root.section("checkpoint", SpecLoader.CHECKPOINT_KEYS);
@@ -167,5 +190,17 @@ public final class SpecJson {
                 checkpoint.requiredInteger("keep", IntKind.POSITIVE),
                 checkpoint.requiredBool("resume"));
         return new JobSpec(dataSpec, modelSpec, trainingSpec, outputSpec, checkpointSpec);
+    }
+
+    private static ScheduleSpec schedule(SpecSection schedule) {
+        return new ScheduleSpec(
+                schedule.requiredChoice("type", Spelling.SCHEDULE_TYPE),
+                schedule.requiredInteger("warmup_iterations", IntKind.NON_NEGATIVE),
+                schedule.requiredInteger("step_size", IntKind.NON_NEGATIVE),
+                schedule.requiredNumber("gamma"),
+                schedule.requiredInteger("decay_iterations", IntKind.NON_NEGATIVE),
+                schedule.requiredNumber("min_learning_rate"),
+                schedule.requiredInteger("period", IntKind.NON_NEGATIVE),
+                schedule.requiredInteger("period_multiplier", IntKind.NON_NEGATIVE));
     }
 }

@@ -27,6 +27,12 @@ final class Spelling<E extends Enum<E>> {
             "cross_entropy", Loss.MCXENT));
     static final Spelling<OptimizerType> OPTIMIZER_TYPE = new Spelling<>(OptimizerType.class,
             Map.of("nesterovs", OptimizerType.NESTEROV));
+    static final Spelling<ScheduleType> SCHEDULE_TYPE = new Spelling<>(ScheduleType.class, Map.of(
+            "step_decay", ScheduleType.STEP,
+            "exponential_decay", ScheduleType.EXPONENTIAL,
+            "cosine_decay", ScheduleType.COSINE,
+            "sgdr", ScheduleType.COSINE_RESTARTS));
+    static final Spelling<AveragingMode> AVERAGING_MODE = new Spelling<>(AveragingMode.class, Map.of());
 
     private final E[] constants;
     private final Map<String, E> byName = new LinkedHashMap<>();

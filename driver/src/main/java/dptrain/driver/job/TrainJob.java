@@ -10,6 +10,7 @@ import dptrain.driver.checkpoint.Checkpointer;
 import dptrain.driver.config.JobSpec;
 import dptrain.driver.config.LayerSpec;
 import dptrain.driver.config.Loss;
+import dptrain.driver.config.OptimizerSpec;
 import dptrain.driver.config.SpecJson;
 import dptrain.driver.config.Task;
 import dptrain.driver.config.TrainingSpec;
@@ -55,6 +56,8 @@ public final class TrainJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Iterations between the workers' loss and learning-rate probes; 0 until the monitoring spec sets it. */
+    private static final int PROBE_EVERY = 0;
 
     private TrainJob() {
     }
@@ -76,7 +79,10 @@ public final class TrainJob {
         LayerSpec outputLayer = spec.model().outputLayer();
         PreparedData data = DatasetPreparer.prepare(spark, spec.data(), labelEncoding(outputLayer),
                 training.workers(), training.seed());
-        String configuration = NetworkFactory.configuration(spec.model(), training.optimizer(), data.featureCount(),
+        // the schedule runs on the global iteration count; "decay over the whole run" needs its length
+        int iterationsPerEpoch = Math.toIntExact((data.trainRows() + training.batchSize() - 1) / training.batchSize());
+        OptimizerSpec optimizer = training.optimizer().forRun(iterationsPerEpoch * training.epochs());
+        String configuration = NetworkFactory.configuration(spec.model(), optimizer, data.featureCount(),
                 training.seed()).toJson();
         NetworkState start = resume.map(checkpoint -> resumeFrom(checkpoint, configuration, checkpointer))
                 .orElseGet(() -> NetworkState.initial(configuration));
@@ -87,8 +93,8 @@ public final class TrainJob {
         new SecureRandom().nextBytes(secret);
         EpochPlan template = new EpochPlan(configuration, null, training.seed(), training.batchSize(),
                 shardRows(data, training.workers(), context), classes, secret, "dptrain-" + UUID.randomUUID(),
-                training.collectiveTimeoutSeconds());
-        IUpdater updater = NetworkFactory.updater(training.optimizer());
+                training.collectiveTimeoutSeconds(), NetworkFactory.stepSettings(training, PROBE_EVERY));
+        IUpdater updater = NetworkFactory.updater(optimizer);
         Task task = spec.task();
         Trainer trainer = new Trainer(
                 new SparkEpochLauncher(context, data.train(), template, training.epochs()),

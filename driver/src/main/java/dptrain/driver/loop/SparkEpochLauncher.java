@@ -42,9 +42,8 @@ public final class SparkEpochLauncher implements EpochLauncher {
     @Override
     public List<EpochReport> run(NetworkState start, int attempt) {
         int epoch = start.epoch() + 1;
-        EpochPlan plan = new EpochPlan(template.configurationJson(), start, template.seed(), template.batchSize(),
-                template.shardRows(), template.classes(), template.secret(),
-                template.sessionTag() + "/epoch-" + epoch + "/attempt-" + attempt, template.timeoutSeconds());
+        EpochPlan plan = template.forEpoch(template.configurationJson(), start,
+                template.sessionTag() + "/epoch-" + epoch + "/attempt-" + attempt);
         Broadcast<EpochPlan> broadcast = spark.broadcast(plan);
         try {
             spark.setJobDescription("epoch " + epoch + "/" + epochs + (attempt > 1 ? " (attempt " + attempt + ")" : ""));

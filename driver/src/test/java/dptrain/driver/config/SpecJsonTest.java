@@ -20,7 +20,11 @@ class SpecJsonTest {
             + "{\"type\":\"output\",\"units\":10,\"activation\":\"softmax\",\"loss\":\"mcxent\",\"weight_init\":\"xavier\"}]},"
             + "\"training\":{\"workers\":2,\"batch_size\":64,\"epochs\":10,\"seed\":42,"
             + "\"optimizer\":{\"type\":\"adam\",\"learning_rate\":0.001,\"momentum\":0.9,\"beta1\":0.9,\"beta2\":0.999,"
-            + "\"epsilon\":1.0E-8,\"rho\":0.95},\"epoch_retries\":2,\"collective_timeout_seconds\":120},"
+            + "\"epsilon\":1.0E-8,\"rho\":0.95,\"weight_decay\":0.0,\"clip_norm\":0.0,\"clip_value\":0.0,"
+            + "\"schedule\":{\"type\":\"constant\",\"warmup_iterations\":0,\"step_size\":0,\"gamma\":0.0,"
+            + "\"decay_iterations\":0,\"min_learning_rate\":0.0,\"period\":0,\"period_multiplier\":0}},"
+            + "\"epoch_retries\":2,\"collective_timeout_seconds\":120,\"averaging\":\"gradients\","
+            + "\"averaging_frequency\":1,\"average_updater_state\":true},"
             + "\"output\":{\"dir\":\"/tmp/run\"},"
             + "\"checkpoint\":{\"dir\":\"/tmp/run/checkpoints\",\"keep\":3,\"resume\":true}}";
 

@@ -7,11 +7,13 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * The one view of a DL4J network the trainer needs, for both a {@link MultiLayerNetwork} and a
@@ -82,7 +84,17 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
      * Adam...), then {@code params -= update}: exactly what DL4J's own SGD optimizer does.
      */
     public void applyUpdate(int batchSize, int iteration, int epoch) {
+        computeUpdate(batchSize, iteration, epoch);
+        subtractUpdate(iteration);
+    }
+
+    /** The first half of {@link #applyUpdate}: afterwards the gradient view holds the update. */
+    public void computeUpdate(int batchSize, int iteration, int epoch) {
         updater().update(gradient(), iteration, epoch, batchSize, LayerWorkspaceMgr.noWorkspaces());
+    }
+
+    /** The second half of {@link #applyUpdate}: {@code params -= update}, and the iteration is done. */
+    public void subtractUpdate(int iteration) {
         params().subi(flattenedGradients());
         setIterationCount(iteration + 1);
         if (iteration % FLUSH_EVERY == 0) {
@@ -123,6 +135,20 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
     }
 
     private static final float TINY = 1e-30f;
+
+    /**
+     * The learning rate the updater uses at {@code iteration} (schedule included): that of the
+     * first updater block that has one (blocks without, such as batch-norm statistics, are skipped).
+     */
+    public double learningRate(int iteration, int epoch) {
+        for (UpdaterBlock block : updater().getUpdaterBlocks()) {
+            IUpdater config = block.getGradientUpdater().getConfig();
+            if (config.hasLearningRate()) {
+                return config.getLearningRate(iteration, epoch);
+            }
+        }
+        return Double.NaN;
+    }
 
     public abstract int iterationCount();
 

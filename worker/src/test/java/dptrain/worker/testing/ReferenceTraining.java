@@ -21,10 +21,19 @@ public final class ReferenceTraining {
 
     /** One {@code net.fit} per global batch, the batch being the ranks' parts in rank order. */
     public static void fitEpoch(MultiLayerNetwork net, ShardBlock[] blocks, BatchPlan plan, int classes) {
+        for (DataSet batch : globalBatches(blocks, plan, classes)) {
+            net.fit(batch);
+        }
+        net.getLayerWiseConfigurations().setEpochCount(plan.epoch() + 1);
+    }
+
+    /** The epoch's global batches, each the ranks' parts in rank order. */
+    public static List<DataSet> globalBatches(ShardBlock[] blocks, BatchPlan plan, int classes) {
         int[][] orders = new int[blocks.length][];
         for (int r = 0; r < blocks.length; r++) {
             orders[r] = plan.order(r);
         }
+        List<DataSet> batches = new ArrayList<>();
         for (int i = 0; i < plan.iterations(); i++) {
             List<INDArray> features = new ArrayList<>();
             List<INDArray> labels = new ArrayList<>();
@@ -36,10 +45,10 @@ public final class ReferenceTraining {
                     labels.add(assembler.labels(orders[r], plan.partStart(r, i), count));
                 }
             }
-            net.fit(new DataSet(Nd4j.concat(0, features.toArray(INDArray[]::new)),
+            batches.add(new DataSet(Nd4j.concat(0, features.toArray(INDArray[]::new)),
                     Nd4j.concat(0, labels.toArray(INDArray[]::new))));
         }
-        net.getLayerWiseConfigurations().setEpochCount(plan.epoch() + 1);
+        return batches;
     }
 
     /**
