@@ -16,6 +16,13 @@ public final class SpecDefaults {
     public static final double L2 = 0.0;
     public static final LayerType LAYER_TYPE = LayerType.DENSE;
     public static final Activation HIDDEN_ACTIVATION = Activation.RELU;
+    /** Dropout rate of dense, output and convolution layers: none. */
+    public static final double DROPOUT = 0.0;
+    public static final int CONVOLUTION_STRIDE = 1;
+    /** Pooling window (and, unless given, stride): 2x2, halving height and width. */
+    public static final int POOLING_KERNEL = 2;
+    public static final Padding PADDING = Padding.VALID;
+    public static final PoolingType POOLING = PoolingType.MAX;
 
     public static final int WORKERS = 2;
     public static final int BATCH_SIZE = 64;
@@ -86,9 +93,9 @@ public final class SpecDefaults {
     /** The output activation that matches a loss: the one its maths assumes. */
     public static Activation outputActivation(Loss loss) {
         return switch (loss) {
-            case MCXENT -> Activation.SOFTMAX;
+            case MCXENT, SPARSE_MCXENT -> Activation.SOFTMAX;
             case BCE -> Activation.SIGMOID;
-            case MSE, MAE -> Activation.IDENTITY;
+            case MSE, MAE, HUBER -> Activation.IDENTITY;
         };
     }
 

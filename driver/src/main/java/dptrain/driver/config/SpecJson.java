@@ -51,6 +51,8 @@ public final class SpecJson {
         dataNode.put("normalize", Spelling.NORMALIZATION.name(data.normalize()));
         dataNode.put("scale", data.scale());
         dataNode.put("num_features", data.numFeatures());
+        ArrayNode shape = dataNode.putArray("shape");
+        data.shape().forEach(shape::add);
 
         ObjectNode modelNode = root.putObject("model");
         modelNode.put("l2", spec.model().l2());
@@ -59,10 +61,17 @@ public final class SpecJson {
             ObjectNode layerNode = layers.addObject();
             layerNode.put("type", Spelling.LAYER_TYPE.name(layer.type()));
             layerNode.put("units", layer.units());
-            layerNode.put("activation", Spelling.ACTIVATION.name(layer.activation()));
+            layerNode.put("activation", layer.activation() == null ? null : Spelling.ACTIVATION.name(layer.activation()));
             layerNode.put("loss", layer.loss() == null ? null : Spelling.LOSS.name(layer.loss()));
-            layerNode.put("weight_init", Spelling.WEIGHT_INIT.name(layer.weightInit()));
+            layerNode.put("weight_init", layer.weightInit() == null ? null : Spelling.WEIGHT_INIT.name(layer.weightInit()));
+            layerNode.put("dropout", layer.dropout());
+            layerNode.put("filters", layer.filters());
+            putSize(layerNode, "kernel", layer.kernel());
+            putSize(layerNode, "stride", layer.stride());
+            layerNode.put("padding", layer.padding() == null ? null : Spelling.PADDING.name(layer.padding()));
+            layerNode.put("pooling", layer.pooling() == null ? null : Spelling.POOLING_TYPE.name(layer.pooling()));
         }
+        modelNode.put("dl4j_json", spec.model().dl4jJson());
 
         TrainingSpec training = spec.training();
         ObjectNode trainingNode = root.putObject("training");
@@ -111,6 +120,14 @@ public final class SpecJson {
         }
     }
 
+    private static void putSize(ObjectNode node, String key, Size2D size) {
+        if (size == null) {
+            node.putNull(key);
+        } else {
+            node.putArray(key).add(size.height()).add(size.width());
+        }
+    }
+
     /**
      * Reads the output of {@link #toJson} back; {@code fromJson(toJson(spec)).equals(spec)}.
      *
@@ -143,19 +160,27 @@ public final class SpecJson {
                 data.requiredNumber("validation_fraction"),
                 data.requiredChoice("normalize", Spelling.NORMALIZATION),
                 data.requiredNumber("scale"),
-                data.requiredInteger("num_features", IntKind.NON_NEGATIVE));
+                data.requiredInteger("num_features", IntKind.NON_NEGATIVE),
+                data.integers("shape", IntKind.POSITIVE));
 
         SpecSection model = root.section("model", SpecLoader.MODEL_KEYS);
         List<LayerSpec> layers = new ArrayList<>();
         for (SpecSection layer : model.sections("layers", SpecLoader.LAYER_KEYS)) {
             layers.add(new LayerSpec(
                     layer.requiredChoice("type", Spelling.LAYER_TYPE),
-                    layer.requiredInteger("units", IntKind.POSITIVE),
-                    layer.requiredChoice("activation", Spelling.ACTIVATION),
+                    layer.requiredInteger("units", IntKind.NON_NEGATIVE),
+                    layer.choice("activation", Spelling.ACTIVATION, null),
                     layer.choice("loss", Spelling.LOSS, null),
-                    layer.requiredChoice("weight_init", Spelling.WEIGHT_INIT)));
+                    layer.choice("weight_init", Spelling.WEIGHT_INIT, null),
+                    layer.requiredNumber("dropout"),
+                    layer.requiredInteger("filters", IntKind.NON_NEGATIVE),
+                    layer.size2D("kernel", null),
+                    layer.size2D("stride", null),
+                    layer.choice("padding", Spelling.PADDING, null),
+                    layer.choice("pooling", Spelling.POOLING_TYPE, null)));
         }
-        ModelSpec modelSpec = new ModelSpec(layers, model.requiredNumber("l2"));
+        ModelSpec modelSpec = new ModelSpec(layers, model.requiredNumber("l2"), model.string("dl4j_json"));
+        modelSpec.checkInput(dataSpec.shape());
 
         SpecSection training = root.section("training", SpecLoader.TRAINING_KEYS);
         SpecSection optimizer = training.section("optimizer", SpecLoader.OPTIMIZER_KEYS);

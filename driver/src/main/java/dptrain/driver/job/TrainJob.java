@@ -8,18 +8,16 @@ import dptrain.driver.checkpoint.Checkpoint;
 import dptrain.driver.checkpoint.CheckpointListener;
 import dptrain.driver.checkpoint.Checkpointer;
 import dptrain.driver.config.JobSpec;
-import dptrain.driver.config.LayerSpec;
-import dptrain.driver.config.Loss;
 import dptrain.driver.config.OptimizerSpec;
 import dptrain.driver.config.SpecJson;
 import dptrain.driver.config.Task;
 import dptrain.driver.config.TrainingSpec;
 import dptrain.driver.data.DatasetPreparer;
-import dptrain.driver.data.LabelEncoding;
 import dptrain.driver.data.PreparedData;
 import dptrain.driver.loop.SparkEpochLauncher;
 import dptrain.driver.loop.SparkEvaluator;
 import dptrain.driver.loop.Trainer;
+import dptrain.driver.model.ModelOutput;
 import dptrain.driver.model.NetworkFactory;
 import dptrain.driver.report.EvaluationMetrics;
 import dptrain.driver.report.MetricsLog;
@@ -76,26 +74,36 @@ public final class TrainJob {
         Checkpointer checkpointer = new Checkpointer(spec.checkpoint().dir(), spec.checkpoint().keep(), hadoop);
         Optional<Checkpoint> resume = spec.checkpoint().resume() ? checkpointer.latest() : Optional.empty();
 
-        LayerSpec outputLayer = spec.model().outputLayer();
-        PreparedData data = DatasetPreparer.prepare(spark, spec.data(), labelEncoding(outputLayer),
+        String dl4jJson = spec.model().dl4jJson();
+        String imported = dl4jJson == null ? null : NetworkFactory.readConfiguration(dl4jJson, hadoop);
+        ModelOutput outputLayer = imported == null ? ModelOutput.of(spec.model().outputLayer())
+                : ModelOutput.of(imported, dl4jJson);
+        PreparedData data = DatasetPreparer.prepare(spark, spec.data(), outputLayer.labelEncoding(),
                 training.workers(), training.seed());
+        spec.data().checkShape(data.featureCount());
         // the schedule runs on the global iteration count; "decay over the whole run" needs its length
         int iterationsPerEpoch = Math.toIntExact((data.trainRows() + training.batchSize() - 1) / training.batchSize());
         OptimizerSpec optimizer = training.optimizer().forRun(iterationsPerEpoch * training.epochs());
-        String configuration = NetworkFactory.configuration(spec.model(), optimizer, data.featureCount(),
-                training.seed()).toJson();
+        String configuration;
+        if (imported != null) {
+            NetworkFactory.checkInputWidth(imported, dl4jJson, data.featureCount());
+            configuration = imported;
+        } else {
+            configuration = NetworkFactory.configuration(spec.model(), optimizer, spec.data().shape(),
+                    data.featureCount(), training.seed()).toJson();
+        }
         NetworkState start = resume.map(checkpoint -> resumeFrom(checkpoint, configuration, checkpointer))
                 .orElseGet(() -> NetworkState.initial(configuration));
 
-        int classes = outputLayer.loss() == Loss.MCXENT ? outputLayer.units() : 0;
-        boolean binary = outputLayer.loss() == Loss.BCE;
+        int classes = outputLayer.classes();
+        boolean binary = outputLayer.binary();
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         EpochPlan template = new EpochPlan(configuration, null, training.seed(), training.batchSize(),
                 shardRows(data, training.workers(), context), classes, secret, "dptrain-" + UUID.randomUUID(),
                 training.collectiveTimeoutSeconds(), NetworkFactory.stepSettings(training, PROBE_EVERY));
         IUpdater updater = NetworkFactory.updater(optimizer);
-        Task task = spec.task();
+        Task task = outputLayer.task();
         Trainer trainer = new Trainer(
                 new SparkEpochLauncher(context, data.train(), template, training.epochs()),
                 new SparkEvaluator(context, data.validation(), configuration, classes, binary, "validation"),
@@ -135,14 +143,6 @@ public final class TrainJob {
         output.writeText(SUMMARY_FILE, summary.toPrettyString() + "\n");
         LOG.info("summary: {}", summary);
         return summary;
-    }
-
-    private static LabelEncoding labelEncoding(LayerSpec outputLayer) {
-        return switch (outputLayer.loss()) {
-            case MCXENT -> new LabelEncoding.ClassIndices(outputLayer.units());
-            case BCE -> new LabelEncoding.ClassIndices(2);
-            case MSE, MAE -> new LabelEncoding.Values(outputLayer.units());
-        };
     }
 
     private static NetworkState resumeFrom(Checkpoint checkpoint, String configuration, Checkpointer checkpointer) {

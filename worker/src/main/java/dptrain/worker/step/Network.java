@@ -3,6 +3,7 @@ package dptrain.worker.step;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -14,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
  * The one view of a DL4J network the trainer needs, for both a {@link MultiLayerNetwork} and a
@@ -45,6 +47,22 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
 
     /** The DL4J model itself, e.g. for {@code ModelSerializer}. */
     public abstract Model model();
+
+    /** The layers in parameter order (a graph's layers in its topological order). */
+    public abstract org.deeplearning4j.nn.api.Layer[] layers();
+
+    /**
+     * Whether the output layer's loss takes the class index itself as its label (one column, DL4J's
+     * {@link LossSparseMCXENT}) rather than a one-hot row; batches are then built with index labels.
+     */
+    public boolean sparseLabels() {
+        org.deeplearning4j.nn.api.Layer output = outputLayer();
+        return output != null && output.conf().getLayer() instanceof BaseOutputLayer conf
+                && conf.getLossFn() instanceof LossSparseMCXENT;
+    }
+
+    /** The (first) output layer, or {@code null} if the network has none. */
+    protected abstract org.deeplearning4j.nn.api.Layer outputLayer();
 
     /** Initialises with fresh weights drawn from the configuration's seed. */
     public abstract void init();
@@ -177,6 +195,16 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         }
 
         @Override
+        public org.deeplearning4j.nn.api.Layer[] layers() {
+            return net.getLayers();
+        }
+
+        @Override
+        protected org.deeplearning4j.nn.api.Layer outputLayer() {
+            return net.getLayers().length == 0 ? null : net.getOutputLayer();
+        }
+
+        @Override
         public void init() {
             net.init();
         }
@@ -255,6 +283,16 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         @Override
         public Model model() {
             return graph;
+        }
+
+        @Override
+        public org.deeplearning4j.nn.api.Layer[] layers() {
+            return graph.getLayers();
+        }
+
+        @Override
+        protected org.deeplearning4j.nn.api.Layer outputLayer() {
+            return graph.getOutputLayer(0);
         }
 
         @Override

@@ -45,6 +45,8 @@ public final class TrainingStep {
     /** Parameter averaging: parameters, updater state, row count and loss sum; created on first use. */
     private float[] averagingBuffer;
     private boolean parametersFinite = true;
+    /** Batch-norm running statistics, exchanged as moments instead of updates (see that class). */
+    private BatchNormStatistics batchNorm;
 
     public TrainingStep(Network net, Collective collective) {
         this(net, collective, GradientClipping.NONE, null);
@@ -79,14 +81,23 @@ public final class TrainingStep {
      */
     public double apply(INDArray features, INDArray labels, int globalBatchSize, int iteration, int epoch) {
         long rows = features.size(0);
+        if (batchNorm == null) {
+            batchNorm = BatchNormStatistics.of(net);
+        }
         if (rows > 0) {
             exchange[gradientLength] = (float) localLossSum(features, labels);
             gradientView().get(exchange, 0, gradientLength);
+            if (!batchNorm.isEmpty()) {
+                batchNorm.updatesToMoments(exchange, floats(net.params()), Math.toIntExact(rows));
+            }
         } else {
             ensureGradientStructure(features.size(1), labels.size(1));
             java.util.Arrays.fill(exchange, 0f);
         }
         collective.allReduceSum(exchange);
+        if (!batchNorm.isEmpty()) {
+            batchNorm.momentsToUpdates(exchange, floats(net.params()), globalBatchSize);
+        }
         double lossSum = exchange[gradientLength];
         update(globalBatchSize, lossSum, iteration, epoch);
         return lossSum;
@@ -242,8 +253,9 @@ public final class TrainingStep {
     }
 
     /**
-     * The array's host memory as floats. The all-reduce goes through host memory: with the CUDA
-     * backend this first copies the newest values off the GPU (a no-op on the CPU backend).
+     * The host memory of a flattened (row-vector) view as floats, from its first element. The
+     * all-reduce goes through host memory: with the CUDA backend this first copies the newest
+     * values off the GPU (a no-op on the CPU backend).
      */
     private static FloatBuffer floats(INDArray array) {
         Nd4j.getAffinityManager().ensureLocation(array, AffinityManager.Location.HOST);
