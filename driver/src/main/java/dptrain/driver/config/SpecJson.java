@@ -28,7 +28,7 @@ public final class SpecJson {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final List<String> TOP_KEYS = List.of("spec_version", "data", "model", "training", "output",
-            "checkpoint");
+            "checkpoint", "early_stopping", "monitoring");
 
     private SpecJson() {
     }
@@ -88,6 +88,8 @@ public final class SpecJson {
         checkpointNode.put("dir", spec.checkpoint().dir());
         checkpointNode.put("keep", spec.checkpoint().keep());
         checkpointNode.put("resume", spec.checkpoint().resume());
+        putEarlyStopping(root, spec.earlyStopping());
+        putMonitoring(root, spec.monitoring());
         try {
             return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -166,6 +168,52 @@ public final class SpecJson {
                 checkpoint.requiredString("dir"),
                 checkpoint.requiredInteger("keep", IntKind.POSITIVE),
                 checkpoint.requiredBool("resume"));
-        return new JobSpec(dataSpec, modelSpec, trainingSpec, outputSpec, checkpointSpec);
+        return new JobSpec(dataSpec, modelSpec, trainingSpec, outputSpec, checkpointSpec, earlyStopping(root),
+                monitoring(root));
+    }
+
+    private static void putEarlyStopping(ObjectNode root, EarlyStoppingSpec earlyStopping) {
+        if (earlyStopping == null) {
+            root.putNull("early_stopping");
+            return;
+        }
+        root.putObject("early_stopping")
+                .put("metric", Spelling.STOP_METRIC.name(earlyStopping.metric()))
+                .put("patience", earlyStopping.patience())
+                .put("min_delta", earlyStopping.minDelta())
+                .put("mode", Spelling.STOP_MODE.name(earlyStopping.mode()));
+    }
+
+    private static void putMonitoring(ObjectNode root, MonitoringSpec monitoring) {
+        root.putObject("monitoring")
+                .put("log_every_iterations", monitoring.logEveryIterations())
+                .put("probe_rows", monitoring.probeRows());
+    }
+
+    /**
+     * Absent or null: off. The section is newer than spec version 1's first checkpoints, whose
+     * specs lack it; they did not stop early.
+     */
+    private static EarlyStoppingSpec earlyStopping(SpecSection root) {
+        if (!root.has("early_stopping")) {
+            return null;
+        }
+        SpecSection section = root.section("early_stopping", SpecLoader.EARLY_STOPPING_KEYS);
+        return new EarlyStoppingSpec(
+                section.requiredChoice("metric", Spelling.STOP_METRIC),
+                section.requiredInteger("patience", IntKind.POSITIVE),
+                section.requiredNumber("min_delta"),
+                section.requiredChoice("mode", Spelling.STOP_MODE));
+    }
+
+    /** Absent in the specs of older checkpoints: those runs had no monitoring, so read it as off. */
+    private static MonitoringSpec monitoring(SpecSection root) {
+        if (!root.has("monitoring")) {
+            return new MonitoringSpec(0, 0);
+        }
+        SpecSection section = root.section("monitoring", SpecLoader.MONITORING_KEYS);
+        return new MonitoringSpec(
+                section.requiredInteger("log_every_iterations", IntKind.NON_NEGATIVE),
+                section.requiredInteger("probe_rows", IntKind.NON_NEGATIVE));
     }
 }

@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  */
 public final class SpecLoader {
 
-    static final List<String> TOP_KEYS = List.of("data", "model", "training", "output", "checkpoint");
+    static final List<String> TOP_KEYS = List.of("data", "model", "training", "output", "checkpoint",
+            "early_stopping", "monitoring");
     static final List<String> DATA_KEYS = List.of("format", "train", "test", "label", "features", "header",
             "validation_fraction", "normalize", "scale", "num_features");
     static final List<String> MODEL_KEYS = List.of("l2", "layers");
@@ -47,6 +48,8 @@ public final class SpecLoader {
             "epsilon", "rho");
     static final List<String> OUTPUT_KEYS = List.of("dir");
     static final List<String> CHECKPOINT_KEYS = List.of("dir", "keep", "resume");
+    static final List<String> EARLY_STOPPING_KEYS = List.of("metric", "patience", "min_delta", "mode");
+    static final List<String> MONITORING_KEYS = List.of("log_every_iterations", "probe_rows");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -117,7 +120,10 @@ public final class SpecLoader {
         TrainingSpec training = training(top.section("training", TRAINING_KEYS));
         OutputSpec output = new OutputSpec(top.section("output", OUTPUT_KEYS).requiredString("dir"));
         CheckpointSpec checkpoint = checkpoint(top.section("checkpoint", CHECKPOINT_KEYS), output);
-        return new JobSpec(data, model, training, output, checkpoint);
+        EarlyStoppingSpec earlyStopping = top.has("early_stopping")
+                ? earlyStopping(top.section("early_stopping", EARLY_STOPPING_KEYS)) : null;
+        MonitoringSpec monitoring = monitoring(top.section("monitoring", MONITORING_KEYS));
+        return new JobSpec(data, model, training, output, checkpoint, earlyStopping, monitoring);
     }
 
     private static DataSpec data(SpecSection section) {
@@ -201,6 +207,20 @@ public final class SpecLoader {
         return new CheckpointSpec(dir != null ? dir : SpecDefaults.checkpointDir(output.dir()),
                 section.integer("keep", IntKind.POSITIVE, SpecDefaults.CHECKPOINT_KEEP),
                 section.bool("resume", SpecDefaults.CHECKPOINT_RESUME));
+    }
+
+    /** {@code metric} is required: a section that is present asks for early stopping. */
+    private static EarlyStoppingSpec earlyStopping(SpecSection section) {
+        return new EarlyStoppingSpec(section.requiredChoice("metric", Spelling.STOP_METRIC),
+                section.integer("patience", IntKind.POSITIVE, SpecDefaults.PATIENCE),
+                section.number("min_delta", SpecDefaults.MIN_DELTA),
+                section.choice("mode", Spelling.STOP_MODE, SpecDefaults.STOP_MODE));
+    }
+
+    private static MonitoringSpec monitoring(SpecSection section) {
+        return new MonitoringSpec(
+                section.integer("log_every_iterations", IntKind.NON_NEGATIVE, SpecDefaults.LOG_EVERY_ITERATIONS),
+                section.integer("probe_rows", IntKind.NON_NEGATIVE, SpecDefaults.PROBE_ROWS));
     }
 
     /** The one document of {@code text}, or {@code null} if it is empty. */

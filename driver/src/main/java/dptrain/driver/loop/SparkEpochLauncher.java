@@ -1,5 +1,6 @@
 package dptrain.driver.loop;
 
+import dptrain.driver.model.LearningRateScale;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.BarrierEpochFunction;
@@ -40,9 +41,10 @@ public final class SparkEpochLauncher implements EpochLauncher {
     }
 
     @Override
-    public List<EpochReport> run(NetworkState start, int attempt) {
+    public List<EpochReport> run(NetworkState start, int attempt, double learningRateScale) {
         int epoch = start.epoch() + 1;
-        EpochPlan plan = new EpochPlan(template.configurationJson(), start, template.seed(), template.batchSize(),
+        String configuration = LearningRateScale.apply(template.configurationJson(), learningRateScale);
+        EpochPlan plan = new EpochPlan(configuration, start, template.seed(), template.batchSize(),
                 template.shardRows(), template.classes(), template.secret(),
                 template.sessionTag() + "/epoch-" + epoch + "/attempt-" + attempt, template.timeoutSeconds());
         Broadcast<EpochPlan> broadcast = spark.broadcast(plan);

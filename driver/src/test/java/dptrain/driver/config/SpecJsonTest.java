@@ -22,7 +22,9 @@ class SpecJsonTest {
             + "\"optimizer\":{\"type\":\"adam\",\"learning_rate\":0.001,\"momentum\":0.9,\"beta1\":0.9,\"beta2\":0.999,"
             + "\"epsilon\":1.0E-8,\"rho\":0.95},\"epoch_retries\":2,\"collective_timeout_seconds\":120},"
             + "\"output\":{\"dir\":\"/tmp/run\"},"
-            + "\"checkpoint\":{\"dir\":\"/tmp/run/checkpoints\",\"keep\":3,\"resume\":true}}";
+            + "\"checkpoint\":{\"dir\":\"/tmp/run/checkpoints\",\"keep\":3,\"resume\":true},"
+            + "\"early_stopping\":null,"
+            + "\"monitoring\":{\"log_every_iterations\":0,\"probe_rows\":256}}";
 
     @Test
     void canonicalTextOfTheMinimalSpec() {
@@ -65,7 +67,7 @@ class SpecJsonTest {
     void fromJsonRejectsAnythingButAMapping() {
         SpecException error = assertThrows(SpecException.class, () -> SpecJson.fromJson("[1]"));
         assertEquals("spec: expected a mapping with keys spec_version, data, model, training, output, checkpoint, "
-                + "got [1]", error.getMessage());
+                + "early_stopping, monitoring, got [1]", error.getMessage());
     }
 
     @Test

@@ -40,7 +40,9 @@ class SpecLoaderTest {
                 new TrainingSpec(2, 64, 10, 42,
                         new OptimizerSpec(OptimizerType.ADAM, 0.001, 0.9, 0.9, 0.999, 1e-8, 0.95), 2, 120),
                 new OutputSpec("/tmp/run"),
-                new CheckpointSpec("/tmp/run/checkpoints", 3, true));
+                new CheckpointSpec("/tmp/run/checkpoints", 3, true),
+                null,
+                new MonitoringSpec(0, 256));
         JobSpec spec = Specs.parse(Specs.MINIMAL);
         assertEquals(expected, spec);
         assertEquals(Task.CLASSIFICATION, spec.task());

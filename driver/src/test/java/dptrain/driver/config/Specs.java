@@ -50,6 +50,14 @@ final class Specs {
               dir: s3a://bucket/checkpoints/1
               keep: 5
               resume: false
+            early_stopping:
+              metric: val_mae
+              patience: 4
+              min_delta: 0.01
+              mode: max
+            monitoring:
+              log_every_iterations: 50
+              probe_rows: 128
             """;
 
     static final JobSpec FULL_SPEC = new JobSpec(
@@ -62,7 +70,9 @@ final class Specs {
             new TrainingSpec(4, 128, 3, 7,
                     new OptimizerSpec(OptimizerType.RMSPROP, 0.002, 0.5, 0.8, 0.99, 1e-6, 0.9), 0, 30),
             new OutputSpec("s3a://bucket/runs/1"),
-            new CheckpointSpec("s3a://bucket/checkpoints/1", 5, false));
+            new CheckpointSpec("s3a://bucket/checkpoints/1", 5, false),
+            new EarlyStoppingSpec(StopMetric.VAL_MAE, 4, 0.01, StopMode.MAX),
+            new MonitoringSpec(50, 128));
 
     private Specs() {
     }

@@ -29,7 +29,7 @@ class TrainerTest {
         }
 
         @Override
-        public List<EpochReport> run(NetworkState start, int attempt) {
+        public List<EpochReport> run(NetworkState start, int attempt, double learningRateScale) {
             starts.add(start);
             attempts.add(attempt);
             if (attempt <= failuresPerEpoch) {
@@ -103,7 +103,7 @@ class TrainerTest {
 
     @Test
     void ranksThatDisagreeFailTheEpoch() {
-        EpochLauncher diverged = (start, attempt) -> List.of(
+        EpochLauncher diverged = (start, attempt, scale) -> List.of(
                 new EpochReport(0, new NetworkState(new float[] {1}, new float[0], 1, 1), 7, 1, 1, 1, 1, 0,
                         EpochStatistics.none()),
                 new EpochReport(1, null, 8, 1, 1, 1, 1, 0, EpochStatistics.none()));
