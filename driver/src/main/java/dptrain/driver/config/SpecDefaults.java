@@ -24,6 +24,7 @@ public final class SpecDefaults {
     public static final OptimizerType OPTIMIZER = OptimizerType.ADAM;
     public static final int EPOCH_RETRIES = 2;
     public static final int COLLECTIVE_TIMEOUT_SECONDS = 120;
+    public static final OnDivergence ON_DIVERGENCE = OnDivergence.STOP;
 
     public static final double MOMENTUM = 0.9;
     public static final double BETA1 = 0.9;

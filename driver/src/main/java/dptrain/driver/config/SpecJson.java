@@ -81,6 +81,7 @@ public final class SpecJson {
         optimizerNode.put("rho", optimizer.rho());
         trainingNode.put("epoch_retries", training.epochRetries());
         trainingNode.put("collective_timeout_seconds", training.collectiveTimeoutSeconds());
+        trainingNode.put("on_divergence", Spelling.ON_DIVERGENCE.name(training.onDivergence()));
 
         root.putObject("output").put("dir", spec.output().dir());
 
@@ -160,7 +161,9 @@ public final class SpecJson {
                 training.requiredLong("seed", IntKind.ANY),
                 optimizerSpec,
                 training.requiredInteger("epoch_retries", IntKind.NON_NEGATIVE),
-                training.requiredInteger("collective_timeout_seconds", IntKind.POSITIVE));
+                training.requiredInteger("collective_timeout_seconds", IntKind.POSITIVE),
+                // newer than the first checkpoints' specs, which stopped on divergence
+                training.choice("on_divergence", Spelling.ON_DIVERGENCE, OnDivergence.STOP));
 
         OutputSpec outputSpec = new OutputSpec(root.section("output", SpecLoader.OUTPUT_KEYS).requiredString("dir"));
         SpecSection checkpoint = root.section("checkpoint", SpecLoader.CHECKPOINT_KEYS);

@@ -43,7 +43,7 @@ public final class SpecLoader {
     static final List<String> MODEL_KEYS = List.of("l2", "layers");
     static final List<String> LAYER_KEYS = List.of("type", "units", "activation", "loss", "weight_init");
     static final List<String> TRAINING_KEYS = List.of("workers", "batch_size", "epochs", "seed", "optimizer",
-            "epoch_retries", "collective_timeout_seconds");
+            "epoch_retries", "collective_timeout_seconds", "on_divergence");
     static final List<String> OPTIMIZER_KEYS = List.of("type", "learning_rate", "momentum", "beta1", "beta2",
             "epsilon", "rho");
     static final List<String> OUTPUT_KEYS = List.of("dir");
@@ -187,7 +187,8 @@ public final class SpecLoader {
         int epochRetries = section.integer("epoch_retries", IntKind.NON_NEGATIVE, SpecDefaults.EPOCH_RETRIES);
         int timeout = section.integer("collective_timeout_seconds", IntKind.POSITIVE,
                 SpecDefaults.COLLECTIVE_TIMEOUT_SECONDS);
-        return new TrainingSpec(workers, batchSize, epochs, seed, optimizer, epochRetries, timeout);
+        OnDivergence onDivergence = section.choice("on_divergence", Spelling.ON_DIVERGENCE, SpecDefaults.ON_DIVERGENCE);
+        return new TrainingSpec(workers, batchSize, epochs, seed, optimizer, epochRetries, timeout, onDivergence);
     }
 
     private static OptimizerSpec optimizer(SpecSection section) {

@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param optimizer                 the updater and its hyper-parameters
  * @param epochRetries              how often a failed epoch is relaunched from its start state
  * @param collectiveTimeoutSeconds  the longest any all-reduce wait may take before the task fails
+ * @param onDivergence              stop, or roll back with half the learning rate, on a NaN/Inf loss or gradient
  */
 public record TrainingSpec(int workers, int batchSize, int epochs, long seed, OptimizerSpec optimizer,
-                           int epochRetries, int collectiveTimeoutSeconds) {
+                           int epochRetries, int collectiveTimeoutSeconds, OnDivergence onDivergence) {
 
     public TrainingSpec {
         SpecRules.positive("training.workers", workers);
@@ -28,5 +29,6 @@ public record TrainingSpec(int workers, int batchSize, int epochs, long seed, Op
         Objects.requireNonNull(optimizer, "optimizer");
         SpecRules.nonNegative("training.epoch_retries", epochRetries);
         SpecRules.positive("training.collective_timeout_seconds", collectiveTimeoutSeconds);
+        Objects.requireNonNull(onDivergence, "onDivergence");
     }
 }

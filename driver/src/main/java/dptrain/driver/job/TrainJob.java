@@ -12,6 +12,7 @@ import dptrain.driver.config.JobSpec;
 import dptrain.driver.config.LayerSpec;
 import dptrain.driver.config.Loss;
 import dptrain.driver.config.MonitoringSpec;
+import dptrain.driver.config.OnDivergence;
 import dptrain.driver.config.SpecJson;
 import dptrain.driver.config.Task;
 import dptrain.driver.config.TrainingSpec;
@@ -68,19 +69,7 @@ public final class TrainJob {
     private TrainJob() {
     }
 
-    /** Runs the job; a divergence stops training. */
     public static ObjectNode run(SparkSession spark, JobSpec spec) {
-        return run(spark, spec, false);
-    }
-
-    /**
-     * Runs the job.
-     *
-     * @param rollbackOnDivergence whether a diverged epoch is relaunched from its start state with
-     *                             half the learning rate (at most {@link DivergencePolicy#MAX_ROLLBACKS}
-     *                             times) instead of stopping training
-     */
-    public static ObjectNode run(SparkSession spark, JobSpec spec, boolean rollbackOnDivergence) {
         long begin = System.nanoTime();
         TrainingSpec training = spec.training();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -132,7 +121,7 @@ public final class TrainJob {
                 new SparkEvaluator(context, data.validation(), configuration, classes, binary, "validation"),
                 (iteration, epoch) -> updater.getLearningRate(iteration, epoch),
                 training.epochRetries(),
-                DivergencePolicy.of(rollbackOnDivergence),
+                DivergencePolicy.of(training.onDivergence() == OnDivergence.ROLLBACK),
                 listeners);
         NetworkState last = trainer.train(start, learningRateScale, training.epochs());
         // With early stopping, the best epoch's state is the result: the model, the test metrics.

@@ -44,6 +44,7 @@ final class Specs {
               optimizer: {type: rmsprop, learning_rate: 0.002, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, momentum: 0.5, rho: 0.9}
               epoch_retries: 0
               collective_timeout_seconds: 30
+              on_divergence: rollback
             output:
               dir: s3a://bucket/runs/1
             checkpoint:
@@ -68,7 +69,8 @@ final class Specs {
                     new LayerSpec(LayerType.DENSE, 32, Activation.ELU, null, WeightInit.HE),
                     new LayerSpec(LayerType.OUTPUT, 1, Activation.IDENTITY, Loss.MSE, WeightInit.XAVIER)), 0.0001),
             new TrainingSpec(4, 128, 3, 7,
-                    new OptimizerSpec(OptimizerType.RMSPROP, 0.002, 0.5, 0.8, 0.99, 1e-6, 0.9), 0, 30),
+                    new OptimizerSpec(OptimizerType.RMSPROP, 0.002, 0.5, 0.8, 0.99, 1e-6, 0.9), 0, 30,
+                    OnDivergence.ROLLBACK),
             new OutputSpec("s3a://bucket/runs/1"),
             new CheckpointSpec("s3a://bucket/checkpoints/1", 5, false),
             new EarlyStoppingSpec(StopMetric.VAL_MAE, 4, 0.01, StopMode.MAX),

@@ -48,8 +48,13 @@ public final class EpochRunner {
                 int count = batches.partSize(rank, iteration);
                 INDArray features = assembler.features(order, from, count);
                 INDArray labels = assembler.labels(order, from, count);
-                lossSum += step.apply(features, labels, batches.globalBatchSize(iteration),
+                double loss = step.apply(features, labels, batches.globalBatchSize(iteration),
                         start.iteration() + iteration, start.epoch());
+                if (!Double.isFinite(loss)) {
+                    throw new DivergenceException(start.epoch() + 1, start.iteration() + iteration,
+                            "loss is " + (Double.isNaN(loss) ? "NaN" : "infinite"));
+                }
+                lossSum += loss;
                 long now = System.nanoTime();
                 if (rank == 0 && now - lastProgress > PROGRESS_INTERVAL_NANOS) {
                     lastProgress = now;
@@ -59,6 +64,8 @@ public final class EpochRunner {
                             Math.round(done / ((now - begin) / 1e9)));
                 }
             }
+        } catch (DivergenceException e) {
+            throw e; // names epoch and iteration already, and the driver must recognise it
         } catch (RuntimeException e) {
             throw new EpochFailedException(start.epoch(), start.iteration() + iteration, rank, e);
         }
