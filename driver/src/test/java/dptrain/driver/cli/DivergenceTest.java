@@ -80,7 +80,7 @@ class DivergenceTest {
         BadInputTest.Result diverged = BadInputTest.cli("train", spec.toString(), "training.epochs=4");
 
         assertEquals(Main.DIVERGED, diverged.code());
-        assertEquals("dptrain: training diverged at epoch 3, iteration 47: loss is infinite; the last good state is"
+        assertEquals("dptrain: training diverged at epoch 3, iteration 47: loss is Infinity; the last good state is"
                 + " that of epoch 2, its checkpoint is kept" + System.lineSeparator(), diverged.err());
         assertEquals("", diverged.out());
         for (int i = 0; i < kept.size(); i++) {
@@ -100,7 +100,7 @@ class DivergenceTest {
                 "training.optimizer.learning_rate=1e6");
 
         assertEquals(Main.DIVERGED, diverged.code());
-        assertEquals("dptrain: training diverged at epoch 1, iteration 3: loss is infinite; no epoch finished before"
+        assertEquals("dptrain: training diverged at epoch 1, iteration 3: loss is Infinity; no epoch finished before"
                 + " it" + System.lineSeparator(), diverged.err());
         assertFalse(Files.exists(dir.resolve("run/checkpoints/checkpoint-000001.dpt")));
     }

@@ -29,7 +29,7 @@ class SpecErrorsTest {
                         "unknown key 'trainin' (did you mean 'training'?)"),
                 arguments("training.velocity=fast",
                         "unknown key 'training.velocity'; allowed: workers, batch_size, epochs, seed, optimizer, "
-                                + "epoch_retries, collective_timeout_seconds"),
+                                + "epoch_retries, collective_timeout_seconds, on_divergence"),
                 arguments("model.layers[0].unit=5",
                         "unknown key 'model.layers[0].unit' (did you mean 'model.layers[0].units'?)"),
                 arguments("training.batch_size=abc",
@@ -159,7 +159,7 @@ class SpecErrorsTest {
                         model: {layers: [{type: output, units: 10, loss: mcxent}]}
                         training: 5
                         """, "training: expected a mapping with keys workers, batch_size, epochs, seed, optimizer, "
-                        + "epoch_retries, collective_timeout_seconds, got 5"),
+                        + "epoch_retries, collective_timeout_seconds, on_divergence, got 5"),
                 arguments("""
                         data:
                           format: idx

@@ -68,6 +68,8 @@ class WatchSpecTest {
                         "monitoring.probe_rows: expected a non-negative integer, got -1"),
                 arguments(new String[] {"monitoring.log_every_iterations=2.5"},
                         "monitoring.log_every_iterations: expected a non-negative integer, got 2.5"),
+                arguments(new String[] {"training.on_divergence=retry"},
+                        "training.on_divergence: unknown value 'retry'; allowed: stop, rollback"),
                 arguments(new String[] {"monitoring.log_every=5"},
                         "unknown key 'monitoring.log_every'; allowed: log_every_iterations, probe_rows"));
     }
@@ -77,6 +79,13 @@ class WatchSpecTest {
     void badValuesFailWithOneLine(String[] overrides, String message) {
         SpecException error = assertThrows(SpecException.class, () -> Specs.parse(Specs.MINIMAL, overrides));
         assertEquals(message, error.getMessage());
+    }
+
+    @Test
+    void divergenceStopsUnlessRollbackIsAskedFor() {
+        assertEquals(OnDivergence.STOP, Specs.parse(Specs.MINIMAL).training().onDivergence());
+        assertEquals(OnDivergence.ROLLBACK,
+                Specs.parse(Specs.MINIMAL, "training.on_divergence=rollback").training().onDivergence());
     }
 
     @Test

@@ -127,7 +127,7 @@ class WatchJobTest {
         assertEquals(47, rollback.get("iteration").asInt());
         assertEquals(1, rollback.get("rollback").asInt());
         assertEquals(0.5, rollback.get("lr_scale").asDouble(), 0.0);
-        assertEquals("training diverged at epoch 3, iteration 47: loss is infinite", rollback.get("reason").asText());
+        assertEquals("training diverged at epoch 3, iteration 47: loss is Infinity", rollback.get("reason").asText());
         assertEquals(4, epochs.size());
         double[] expectedLr = {1.6, 1.6, 0.8, 0.8};
         for (int i = 0; i < 4; i++) {

@@ -51,8 +51,7 @@ public final class EpochRunner {
                 double loss = step.apply(features, labels, batches.globalBatchSize(iteration),
                         start.iteration() + iteration, start.epoch());
                 if (!Double.isFinite(loss)) {
-                    throw new DivergenceException(start.epoch() + 1, start.iteration() + iteration,
-                            "loss is " + (Double.isNaN(loss) ? "NaN" : "infinite"));
+                    throw new DivergenceException(start.epoch() + 1, start.iteration() + iteration, "loss is " + loss);
                 }
                 lossSum += loss;
                 long now = System.nanoTime();
