@@ -7,6 +7,7 @@ import dptrain.driver.job.TrainJob;
 import dptrain.driver.loop.TrainingDivergedException;
 import dptrain.driver.loop.TrainingFailedException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,16 +54,6 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        return run(args, out, err, TrainJob::run);
-    }
-
-    /** The job, replaceable in tests of the exit codes. */
-    @FunctionalInterface
-    interface Job {
-        void run(SparkSession spark, JobSpec spec);
-    }
-
-    static int run(String[] args, PrintStream out, PrintStream err, Job job) {
         List<String> positional = new ArrayList<>();
         boolean verbose = false;
         for (String arg : args) {
@@ -86,7 +77,7 @@ public final class Main {
             boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
             SparkSession spark = session(spec);
             try {
-                job.run(spark, spec);
+                TrainJob.run(spark, spec);
             } finally {
                 if (ownSession) {
                     spark.stop();
@@ -101,6 +92,9 @@ public final class Main {
             return DIVERGED;
         } catch (TrainingFailedException e) {
             report(err, "training failed: " + e.getMessage(), e, verbose);
+            return FAILED;
+        } catch (UncheckedIOException e) { // storage: a checkpoint or output that cannot be written
+            report(err, "failed: " + e.getMessage(), e, verbose);
             return FAILED;
         } catch (Exception e) { // includes SparkException, which Scala throws undeclared
             report(err, "failed: " + e, e, verbose);
