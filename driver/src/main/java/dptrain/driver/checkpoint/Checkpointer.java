@@ -18,7 +18,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -262,7 +264,7 @@ public final class Checkpointer {
             NetworkState state = new NetworkState(params, updater, header.get("iteration").asInt(),
                     header.get("epoch").asInt());
             // learning_rate_scale and metrics are newer than the format: absent means 1 and none.
-            java.util.Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+            Map<String, Double> metrics = new LinkedHashMap<>();
             header.path("metrics").fields().forEachRemaining(entry -> metrics.put(entry.getKey(),
                     entry.getValue().asDouble()));
             return new Checkpoint(state, header.get("configuration").asText(), header.get("spec").asText(),

@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -30,7 +31,7 @@ public record EarlyStoppingSpec(StopMetric metric, int patience, double minDelta
     void checkFits(Task task, double validationFraction) {
         if (!metric.fits(task)) {
             throw new SpecException("early_stopping.metric: " + metric.key() + " is not computed for a "
-                    + task.name().toLowerCase(java.util.Locale.ROOT) + " job; allowed: " + allowedFor(task));
+                    + task.name().toLowerCase(Locale.ROOT) + " job; allowed: " + allowedFor(task));
         }
         if (metric.needsValidation() && validationFraction == 0) {
             throw new SpecException("early_stopping.metric: " + metric.key()

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -67,7 +68,7 @@ public final class ActivationProbe {
             if (layer.relu()) {
                 // ReLU outputs are >= 0: a unit is dead when its largest output over the batch is 0.
                 INDArray largest = values.max(0);
-                dead = largest.lte(0.0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).meanNumber().doubleValue();
+                dead = largest.lte(0.0).castTo(DataType.DOUBLE).meanNumber().doubleValue();
             }
             layers.add(new LayerStatistics(layer.layer(), values.meanNumber().doubleValue(),
                     values.stdNumber().doubleValue(), dead));
@@ -78,7 +79,7 @@ public final class ActivationProbe {
     /**
      * @param layer            layer index or vertex name
      * @param mean             mean activation over the probe rows and units
-     * @param std              standard deviation of the activations
+     * @param std              sample standard deviation (n - 1) of the activations over probe rows and units
      * @param deadReluFraction fraction of units that are zero for every probe row; NaN for a
      *                         layer that is not ReLU
      */

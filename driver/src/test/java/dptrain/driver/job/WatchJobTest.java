@@ -12,6 +12,8 @@ import dptrain.driver.checkpoint.CheckpointReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -93,7 +95,7 @@ class WatchJobTest {
                 CheckpointReader.file(output.resolve("checkpoints/best.dpt")).state().params());
         Checkpoint last = CheckpointReader.latest(output.resolve("checkpoints"));
         assertEquals(stoppedAt, last.state().epoch());
-        assertFalse(java.util.Arrays.equals(last.state().params(), model.params().toFloatVector()));
+        assertFalse(Arrays.equals(last.state().params(), model.params().toFloatVector()));
     }
 
     @Test
@@ -238,7 +240,7 @@ class WatchJobTest {
     }
 
     private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
     }
