@@ -34,6 +34,7 @@ public final class SpecDefaults {
     public static final AveragingMode AVERAGING = AveragingMode.GRADIENTS;
     public static final int AVERAGING_FREQUENCY = 1;
     public static final boolean AVERAGE_UPDATER_STATE = true;
+    public static final OnDivergence ON_DIVERGENCE = OnDivergence.STOP;
 
     public static final double MOMENTUM = 0.9;
     public static final double BETA1 = 0.9;
@@ -58,7 +59,19 @@ public final class SpecDefaults {
     public static final int CHECKPOINT_KEEP = 3;
     public static final boolean CHECKPOINT_RESUME = true;
 
+    public static final int PATIENCE = 3;
+    public static final double MIN_DELTA = 0.0;
+    public static final StopMode STOP_MODE = StopMode.AUTO;
+
+    public static final int LOG_EVERY_ITERATIONS = 0;
+    public static final int PROBE_ROWS = 256;
+
     private SpecDefaults() {
+    }
+
+    /** Monitoring when the spec has no {@code monitoring} section. */
+    public static MonitoringSpec monitoring() {
+        return new MonitoringSpec(LOG_EVERY_ITERATIONS, PROBE_ROWS);
     }
 
     /** The learning rate of each optimizer when none is given. */

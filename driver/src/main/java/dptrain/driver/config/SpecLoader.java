@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  */
 public final class SpecLoader {
 
-    static final List<String> TOP_KEYS = List.of("data", "model", "training", "output", "checkpoint");
+    static final List<String> TOP_KEYS = List.of("data", "model", "training", "output", "checkpoint",
+            "early_stopping", "monitoring");
     static final List<String> DATA_KEYS = List.of("format", "train", "test", "label", "features", "header",
             "validation_fraction", "normalize", "scale", "num_features", "shape");
     static final List<String> MODEL_KEYS = List.of("l2", "layers", "dl4j_json");
@@ -44,13 +45,15 @@ public final class SpecLoader {
             "filters", "kernel", "stride", "padding", "pooling");
     static final List<String> TRAINING_KEYS = List.of("workers", "batch_size", "epochs", "seed", "optimizer",
             "epoch_retries", "collective_timeout_seconds", "averaging", "averaging_frequency",
-            "average_updater_state");
+            "average_updater_state", "on_divergence");
     static final List<String> OPTIMIZER_KEYS = List.of("type", "learning_rate", "momentum", "beta1", "beta2",
             "epsilon", "rho", "weight_decay", "clip_norm", "clip_value", "schedule");
     static final List<String> SCHEDULE_KEYS = List.of("type", "warmup_iterations", "step_size", "gamma",
             "decay_iterations", "min_learning_rate", "period", "period_multiplier");
     static final List<String> OUTPUT_KEYS = List.of("dir");
     static final List<String> CHECKPOINT_KEYS = List.of("dir", "keep", "resume");
+    static final List<String> EARLY_STOPPING_KEYS = List.of("metric", "patience", "min_delta", "mode");
+    static final List<String> MONITORING_KEYS = List.of("log_every_iterations", "probe_rows");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -123,7 +126,10 @@ public final class SpecLoader {
         SpecRules.regularisation(model.l2(), training.optimizer().weightDecay());
         OutputSpec output = new OutputSpec(top.section("output", OUTPUT_KEYS).requiredString("dir"));
         CheckpointSpec checkpoint = checkpoint(top.section("checkpoint", CHECKPOINT_KEYS), output);
-        return new JobSpec(data, model, training, output, checkpoint);
+        EarlyStoppingSpec earlyStopping = top.has("early_stopping")
+                ? earlyStopping(top.section("early_stopping", EARLY_STOPPING_KEYS)) : null;
+        MonitoringSpec monitoring = monitoring(top.section("monitoring", MONITORING_KEYS));
+        return new JobSpec(data, model, training, output, checkpoint, earlyStopping, monitoring);
     }
 
     private static DataSpec data(SpecSection section) {
@@ -233,8 +239,9 @@ public final class SpecLoader {
                     + ": only used with training.averaging: parameters (gradient averaging has one updater state)");
         }
         boolean updaterState = section.bool("average_updater_state", SpecDefaults.AVERAGE_UPDATER_STATE);
+        OnDivergence onDivergence = section.choice("on_divergence", Spelling.ON_DIVERGENCE, SpecDefaults.ON_DIVERGENCE);
         return new TrainingSpec(workers, batchSize, epochs, seed, optimizer, epochRetries, timeout, averaging,
-                frequency, updaterState);
+                frequency, updaterState, onDivergence);
     }
 
     private static OptimizerSpec optimizer(SpecSection section) {
@@ -293,6 +300,20 @@ public final class SpecLoader {
         return new CheckpointSpec(dir != null ? dir : SpecDefaults.checkpointDir(output.dir()),
                 section.integer("keep", IntKind.POSITIVE, SpecDefaults.CHECKPOINT_KEEP),
                 section.bool("resume", SpecDefaults.CHECKPOINT_RESUME));
+    }
+
+    /** {@code metric} is required: a section that is present asks for early stopping. */
+    private static EarlyStoppingSpec earlyStopping(SpecSection section) {
+        return new EarlyStoppingSpec(section.requiredChoice("metric", Spelling.STOP_METRIC),
+                section.integer("patience", IntKind.POSITIVE, SpecDefaults.PATIENCE),
+                section.number("min_delta", SpecDefaults.MIN_DELTA),
+                section.choice("mode", Spelling.STOP_MODE, SpecDefaults.STOP_MODE));
+    }
+
+    private static MonitoringSpec monitoring(SpecSection section) {
+        return new MonitoringSpec(
+                section.integer("log_every_iterations", IntKind.NON_NEGATIVE, SpecDefaults.LOG_EVERY_ITERATIONS),
+                section.integer("probe_rows", IntKind.NON_NEGATIVE, SpecDefaults.PROBE_ROWS));
     }
 
     /** The one document of {@code text}, or {@code null} if it is empty. */

@@ -12,6 +12,9 @@ import java.util.stream.Collectors;
  */
 final class Spelling<E extends Enum<E>> {
 
+    static final Spelling<StopMetric> STOP_METRIC = new Spelling<>(StopMetric.class, Map.of());
+    static final Spelling<StopMode> STOP_MODE = new Spelling<>(StopMode.class, Map.of());
+    static final Spelling<OnDivergence> ON_DIVERGENCE = new Spelling<>(OnDivergence.class, Map.of());
     static final Spelling<DataFormat> DATA_FORMAT = new Spelling<>(DataFormat.class, Map.of());
     static final Spelling<Normalization> NORMALIZATION = new Spelling<>(Normalization.class, Map.of());
     static final Spelling<LayerType> LAYER_TYPE = new Spelling<>(LayerType.class, Map.of(

@@ -30,7 +30,7 @@ class SpecErrorsTest {
                 arguments("training.velocity=fast",
                         "unknown key 'training.velocity'; allowed: workers, batch_size, epochs, seed, optimizer, "
                                 + "epoch_retries, collective_timeout_seconds, averaging, averaging_frequency, "
-                                + "average_updater_state"),
+                                + "average_updater_state, on_divergence"),
                 arguments("model.layers[0].unit=5",
                         "unknown key 'model.layers[0].unit' (did you mean 'model.layers[0].units'?)"),
                 arguments("training.batch_size=abc",
@@ -220,14 +220,14 @@ class SpecErrorsTest {
                         data: {format: idx}
                         """, "data.train: required"),
                 arguments("[1, 2]",
-                        "spec.yaml: expected a mapping with keys data, model, training, output, checkpoint, got [1,2]"),
+                        "spec.yaml: expected a mapping with keys data, model, training, output, checkpoint, early_stopping, monitoring, got [1,2]"),
                 arguments("""
                         data: {format: idx, train: /d}
                         model: {layers: [{type: output, units: 10, loss: mcxent}]}
                         training: 5
                         """, "training: expected a mapping with keys workers, batch_size, epochs, seed, optimizer, "
                         + "epoch_retries, collective_timeout_seconds, averaging, averaging_frequency, "
-                        + "average_updater_state, got 5"),
+                        + "average_updater_state, on_divergence, got 5"),
                 arguments("""
                         data:
                           format: idx
@@ -293,7 +293,7 @@ class SpecErrorsTest {
     void recordsBuiltInCodeAreCheckedWithTheSameWords() {
         OptimizerSpec adam = SpecDefaults.optimizer(OptimizerType.ADAM);
         assertMessage("training.batch_size: must be >= training.workers (4), got 2",
-                () -> new TrainingSpec(4, 2, 1, 1, adam, 0, 1));
+                () -> new TrainingSpec(4, 2, 1, 1, adam, 0, 1, OnDivergence.STOP));
         assertMessage("data.validation_fraction: must be in [0, 1), got 1",
                 () -> new DataSpec(DataFormat.IDX, "/d", null, null, List.of(), true, 1.0, Normalization.NONE, 1, 0));
         assertMessage("model.layers: the last layer must have type output",

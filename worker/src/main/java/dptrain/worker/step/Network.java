@@ -1,15 +1,21 @@
 package dptrain.worker.step;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -182,6 +188,24 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
     /** Per-example data loss (no regularisation), a column vector. */
     public abstract INDArray scoreExamples(INDArray features, INDArray labels);
 
+    /**
+     * Every layer's activations for a batch, in inference mode and layer order (DL4J's
+     * {@code feedForward}), for monitoring: activation statistics and dead ReLU units.
+     */
+    public abstract List<LayerActivations> activations(INDArray features);
+
+    /**
+     * @param layer  the layer index (stack) or vertex name (graph), as in the updater's blocks
+     * @param relu   whether the layer's activation function is ReLU
+     * @param values the activations, one row per example
+     */
+    public record LayerActivations(String layer, boolean relu, INDArray values) {
+    }
+
+    static boolean isRelu(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        return layer instanceof BaseLayer base && base.getActivationFn() instanceof ActivationReLU;
+    }
+
     static final class Stack extends Network {
         private final MultiLayerNetwork net;
 
@@ -264,6 +288,17 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         @Override
         public INDArray scoreExamples(INDArray features, INDArray labels) {
             return net.scoreExamples(new DataSet(features, labels), false);
+        }
+
+        @Override
+        public List<LayerActivations> activations(INDArray features) {
+            List<INDArray> all = net.feedForward(features, false);
+            List<LayerActivations> layers = new ArrayList<>();
+            for (int i = 0; i < net.getnLayers(); i++) {
+                layers.add(new LayerActivations(String.valueOf(i), isRelu(net.getLayer(i).conf().getLayer()),
+                        all.get(i + 1)));
+            }
+            return layers;
         }
     }
 
@@ -355,6 +390,20 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         @Override
         public INDArray scoreExamples(INDArray features, INDArray labels) {
             return graph.scoreExamples(new DataSet(features, labels), false);
+        }
+
+        @Override
+        public List<LayerActivations> activations(INDArray features) {
+            Map<String, INDArray> all = graph.feedForward(features, false);
+            List<LayerActivations> layers = new ArrayList<>();
+            for (int index : graph.topologicalSortOrder()) {
+                GraphVertex vertex = graph.getVertices()[index];
+                if (vertex.hasLayer()) {
+                    layers.add(new LayerActivations(vertex.getVertexName(),
+                            isRelu(vertex.getLayer().conf().getLayer()), all.get(vertex.getVertexName())));
+                }
+            }
+            return layers;
         }
     }
 }

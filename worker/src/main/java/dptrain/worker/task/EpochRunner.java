@@ -87,7 +87,7 @@ public final class EpochRunner {
                 }
             }
         } catch (DivergenceException e) {
-            throw e;
+            throw e; // names epoch and iteration already, and the driver must recognise it
         } catch (RuntimeException e) {
             throw new EpochFailedException(start.epoch(), start.iteration() + iteration, rank, e);
         }
