@@ -12,6 +12,9 @@ import java.util.stream.Collectors;
  */
 final class Spelling<E extends Enum<E>> {
 
+    static final Spelling<StopMetric> STOP_METRIC = new Spelling<>(StopMetric.class, Map.of());
+    static final Spelling<StopMode> STOP_MODE = new Spelling<>(StopMode.class, Map.of());
+    static final Spelling<OnDivergence> ON_DIVERGENCE = new Spelling<>(OnDivergence.class, Map.of());
     static final Spelling<DataFormat> DATA_FORMAT = new Spelling<>(DataFormat.class, Map.of());
     static final Spelling<Normalization> NORMALIZATION = new Spelling<>(Normalization.class, Map.of());
     static final Spelling<LayerType> LAYER_TYPE = new Spelling<>(LayerType.class, Map.of(
@@ -40,6 +43,12 @@ final class Spelling<E extends Enum<E>> {
             "smooth_l1", Loss.HUBER));
     static final Spelling<OptimizerType> OPTIMIZER_TYPE = new Spelling<>(OptimizerType.class,
             Map.of("nesterovs", OptimizerType.NESTEROV));
+    static final Spelling<ScheduleType> SCHEDULE_TYPE = new Spelling<>(ScheduleType.class, Map.of(
+            "step_decay", ScheduleType.STEP,
+            "exponential_decay", ScheduleType.EXPONENTIAL,
+            "cosine_decay", ScheduleType.COSINE,
+            "sgdr", ScheduleType.COSINE_RESTARTS));
+    static final Spelling<AveragingMode> AVERAGING_MODE = new Spelling<>(AveragingMode.class, Map.of());
 
     private final E[] constants;
     private final Map<String, E> byName = new LinkedHashMap<>();

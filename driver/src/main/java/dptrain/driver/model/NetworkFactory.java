@@ -1,6 +1,8 @@
 package dptrain.driver.model;
 
+import dptrain.driver.BadInputException;
 import dptrain.driver.config.Activation;
+import dptrain.driver.config.AveragingMode;
 import dptrain.driver.config.LayerSpec;
 import dptrain.driver.config.LayerType;
 import dptrain.driver.config.Loss;
@@ -8,20 +10,29 @@ import dptrain.driver.config.ModelSpec;
 import dptrain.driver.config.OptimizerSpec;
 import dptrain.driver.config.Padding;
 import dptrain.driver.config.PoolingType;
+import dptrain.driver.config.ScheduleSpec;
+import dptrain.driver.config.TrainingSpec;
 import dptrain.driver.config.WeightInit;
-import dptrain.driver.BadInputException;
 import dptrain.worker.loss.HuberLoss;
+import dptrain.worker.schedule.ConstantRate;
+import dptrain.worker.schedule.CosineDecay;
+import dptrain.worker.schedule.CosineRestarts;
+import dptrain.worker.schedule.ExponentialDecay;
+import dptrain.worker.schedule.LinearWarmup;
+import dptrain.worker.schedule.StepDecay;
+import dptrain.worker.step.Averaging;
+import dptrain.worker.step.GradientClipping;
+import dptrain.worker.step.Momentum;
 import dptrain.worker.step.Network;
+import dptrain.worker.step.StepSettings;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import dptrain.worker.step.Momentum;
-import java.util.List;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -31,11 +42,13 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -44,6 +57,7 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * Turns the spec's model and optimizer into a DL4J {@link MultiLayerConfiguration}: the one
@@ -76,6 +90,7 @@ public final class NetworkFactory {
                 .dataType(DataType.FLOAT)
                 .updater(updater(optimizer))
                 .l2(model.l2())
+                .weightDecay(optimizer.weightDecay(), true)
                 .list();
         for (LayerSpec spec : model.layers()) {
             Layer layer = layer(spec);
@@ -199,14 +214,65 @@ public final class NetworkFactory {
         return newline < 0 ? message : message.substring(0, newline);
     }
 
+
+    /**
+     * The DL4J updater, with the learning-rate schedule attached when the rate varies (a constant
+     * rate stays a plain number, so configurations and checkpoints of unscheduled runs are unchanged).
+     * Decoupled weight decay ({@code adamw}) is not part of the updater but DL4J's {@code WeightDecay}
+     * regularisation with {@code applyLR = true}: applied after the updater step, scaled by the
+     * current learning rate, {@code w -= lr * weight_decay * w}, exactly AdamW's decoupled decay.
+     *
+     * @param spec an optimizer whose schedule is fixed for the run ({@link OptimizerSpec#forRun})
+     */
     public static IUpdater updater(OptimizerSpec spec) {
-        return switch (spec.type()) {
+        IUpdater updater = switch (spec.type()) {
             case SGD -> new Sgd(spec.learningRate());
             case MOMENTUM -> new Momentum(spec.learningRate(), spec.momentum());
             case NESTEROV -> new Nesterovs(spec.learningRate(), spec.momentum());
             case RMSPROP -> new RmsProp(spec.learningRate(), spec.rho(), spec.epsilon());
-            case ADAM -> new Adam(spec.learningRate(), spec.beta1(), spec.beta2(), spec.epsilon());
+            case ADAM, ADAMW -> new Adam(spec.learningRate(), spec.beta1(), spec.beta2(), spec.epsilon());
+            case ADAGRAD -> new AdaGrad(spec.learningRate(), spec.epsilon());
         };
+        if (spec.schedule().varies()) {
+            updater.setLrAndSchedule(spec.learningRate(), schedule(spec.schedule(), spec.learningRate()));
+        }
+        return updater;
+    }
+
+    /** The schedule as the worker's {@link ISchedule}s, starting from {@code learningRate}. */
+    static ISchedule schedule(ScheduleSpec spec, double learningRate) {
+        ISchedule shape = switch (spec.type()) {
+            case CONSTANT -> new ConstantRate(learningRate);
+            case STEP -> new StepDecay(learningRate, spec.stepSize(), spec.gamma());
+            case EXPONENTIAL -> new ExponentialDecay(learningRate, spec.gamma());
+            case COSINE -> {
+                if (spec.decayIterations() < 1) {
+                    throw new IllegalArgumentException("the cosine schedule's length is not fixed yet; use "
+                            + "OptimizerSpec.forRun(totalIterations)");
+                }
+                yield new CosineDecay(learningRate, spec.decayIterations(), spec.minLearningRate());
+            }
+            case COSINE_RESTARTS -> new CosineRestarts(learningRate, spec.period(), spec.periodMultiplier(),
+                    spec.minLearningRate());
+        };
+        return spec.warmupIterations() > 0 ? new LinearWarmup(spec.warmupIterations(), shape) : shape;
+    }
+
+    /**
+     * How the workers step beyond the DL4J configuration: averaging mode, clipping of the averaged
+     * gradient, and how often rank 0 records a loss and learning-rate probe.
+     *
+     * @param probeEvery iterations between probes; 0 for none
+     */
+    public static StepSettings stepSettings(TrainingSpec training, int probeEvery) {
+        Averaging averaging = training.averaging() == AveragingMode.PARAMETERS
+                ? Averaging.parameters(training.averagingFrequency(), training.averageUpdaterState())
+                : Averaging.GRADIENTS;
+        OptimizerSpec optimizer = training.optimizer();
+        GradientClipping clipping = optimizer.clipNorm() > 0 ? GradientClipping.norm(optimizer.clipNorm())
+                : optimizer.clipValue() > 0 ? GradientClipping.value(optimizer.clipValue())
+                : GradientClipping.NONE;
+        return new StepSettings(averaging, clipping, probeEvery);
     }
 
     static org.nd4j.linalg.activations.Activation activation(Activation activation) {

@@ -22,9 +22,15 @@ class SpecJsonTest {
             + "\"dropout\":0.0,\"filters\":0,\"kernel\":null,\"stride\":null,\"padding\":null,\"pooling\":null}],\"dl4j_json\":null},"
             + "\"training\":{\"workers\":2,\"batch_size\":64,\"epochs\":10,\"seed\":42,"
             + "\"optimizer\":{\"type\":\"adam\",\"learning_rate\":0.001,\"momentum\":0.9,\"beta1\":0.9,\"beta2\":0.999,"
-            + "\"epsilon\":1.0E-8,\"rho\":0.95},\"epoch_retries\":2,\"collective_timeout_seconds\":120},"
+            + "\"epsilon\":1.0E-8,\"rho\":0.95,\"weight_decay\":0.0,\"clip_norm\":0.0,\"clip_value\":0.0,"
+            + "\"schedule\":{\"type\":\"constant\",\"warmup_iterations\":0,\"step_size\":0,\"gamma\":0.0,"
+            + "\"decay_iterations\":0,\"min_learning_rate\":0.0,\"period\":0,\"period_multiplier\":0}},"
+            + "\"epoch_retries\":2,\"collective_timeout_seconds\":120,\"averaging\":\"gradients\","
+            + "\"averaging_frequency\":1,\"average_updater_state\":true,\"on_divergence\":\"stop\"},"
             + "\"output\":{\"dir\":\"/tmp/run\"},"
-            + "\"checkpoint\":{\"dir\":\"/tmp/run/checkpoints\",\"keep\":3,\"resume\":true}}";
+            + "\"checkpoint\":{\"dir\":\"/tmp/run/checkpoints\",\"keep\":3,\"resume\":true},"
+            + "\"early_stopping\":null,"
+            + "\"monitoring\":{\"log_every_iterations\":0,\"probe_rows\":256}}";
 
     @Test
     void canonicalTextOfTheMinimalSpec() {
@@ -73,7 +79,7 @@ class SpecJsonTest {
     void fromJsonRejectsAnythingButAMapping() {
         SpecException error = assertThrows(SpecException.class, () -> SpecJson.fromJson("[1]"));
         assertEquals("spec: expected a mapping with keys spec_version, data, model, training, output, checkpoint, "
-                + "got [1]", error.getMessage());
+                + "early_stopping, monitoring, got [1]", error.getMessage());
     }
 
     @Test

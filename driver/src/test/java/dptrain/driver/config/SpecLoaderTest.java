@@ -38,9 +38,12 @@ class SpecLoaderTest {
                         new LayerSpec(LayerType.OUTPUT, 10, Activation.SOFTMAX, Loss.MCXENT, WeightInit.XAVIER)),
                         0.0),
                 new TrainingSpec(2, 64, 10, 42,
-                        new OptimizerSpec(OptimizerType.ADAM, 0.001, 0.9, 0.9, 0.999, 1e-8, 0.95), 2, 120),
+                        new OptimizerSpec(OptimizerType.ADAM, 0.001, 0.9, 0.9, 0.999, 1e-8, 0.95), 2, 120,
+                        OnDivergence.STOP),
                 new OutputSpec("/tmp/run"),
-                new CheckpointSpec("/tmp/run/checkpoints", 3, true));
+                new CheckpointSpec("/tmp/run/checkpoints", 3, true),
+                null,
+                new MonitoringSpec(0, 256));
         JobSpec spec = Specs.parse(Specs.MINIMAL);
         assertEquals(expected, spec);
         assertEquals(Task.CLASSIFICATION, spec.task());
