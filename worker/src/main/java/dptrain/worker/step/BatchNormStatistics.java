@@ -32,6 +32,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * batches: in training mode each rank normalises its own part with its part's moments
  * ("ghost batch norm", as in PyTorch DDP without SyncBatchNorm), so the gradients of the other
  * parameters differ from single-process training on the whole batch.
+ *
+ * <p>The rebuilt updates are then held out of the gradient norm and clipping ({@link #takeUpdates}),
+ * which are about gradients. Under parameter averaging each rank updates its statistics from its
+ * own parts and they are averaged, row-weighted, with the other parameters: identical on every
+ * rank after each average, but the average of per-rank running statistics rather than those of
+ * the global batches.
  */
 final class BatchNormStatistics {
 
