@@ -1,6 +1,7 @@
 package dptrain.driver.ml;
 
 import dptrain.driver.config.Task;
+import java.util.List;
 import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.param.ParamMap;
@@ -52,14 +53,19 @@ public final class NeuralNetClassificationModel extends NeuralNetModel<NeuralNet
     @Override
     public StructType transformSchema(StructType schema) {
         Schemas.requireVector(schema, "featuresCol", getFeaturesCol());
-        return outputSchema(schema, this, numClasses());
+        return outputSchema(schema, this, network().labelNames());
     }
 
-    /** The input schema plus the prediction, probability and raw prediction columns of {@code params}. */
-    static StructType outputSchema(StructType schema, NeuralNetClassifierParams params, int classes) {
+    /**
+     * The input schema plus the prediction, probability and raw prediction columns of {@code params}.
+     * The prediction's nominal attribute names the classes (so {@code IndexToString} needs no labels).
+     *
+     * @param labelNames class names by index, empty while not yet fitted
+     */
+    static StructType outputSchema(StructType schema, NeuralNetClassifierParams params, List<String> labelNames) {
         NominalAttribute prediction = NominalAttribute.defaultAttr().withName(params.getPredictionCol());
-        if (classes > 0) {
-            prediction = prediction.withNumValues(classes);
+        if (!labelNames.isEmpty()) {
+            prediction = prediction.withValues(labelNames.toArray(new String[0]));
         }
         StructType out = Schemas.append(schema, "predictionCol", params.getPredictionCol(), DataTypes.DoubleType,
                 params.getPredictionCol().isEmpty() ? Metadata.empty() : prediction.toMetadata());

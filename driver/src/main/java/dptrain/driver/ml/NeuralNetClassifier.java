@@ -95,7 +95,7 @@ public final class NeuralNetClassifier extends NeuralNetEstimator<NeuralNetClass
 
     @Override
     StructType outputSchema(StructType schema) {
-        return NeuralNetClassificationModel.outputSchema(schema, this, 0);
+        return NeuralNetClassificationModel.outputSchema(schema, this, List.of());
     }
 
     @Override
