@@ -40,7 +40,6 @@ final class DistributedTraining {
      */
     static TrainedNetwork run(JavaSparkContext context, PreparedData data, ModelSpec model, OptimizerSpec optimizer,
                               int epochs, int batchSize, int workers, long seed, List<String> labelNames) {
-        checkSlots(context, workers);
         LayerSpec output = model.outputLayer();
         Task task = output.loss().task();
         int classes = output.loss() == Loss.MCXENT ? output.units() : 0;
@@ -64,7 +63,7 @@ final class DistributedTraining {
     }
 
     /** A barrier stage needs all its tasks at once; say so before training rather than in Spark's words. */
-    private static void checkSlots(JavaSparkContext context, int workers) {
+    static void checkSlots(JavaSparkContext context, int workers) {
         String master = context.master();
         int slots;
         if (master.equals("local")) {

@@ -76,6 +76,8 @@ public abstract class NeuralNetEstimator<E extends NeuralNetEstimator<E, M>, M e
     public M fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
         int workers = getWorkers();
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        DistributedTraining.checkSlots(context, workers);
         int batchSize = getBatchSize();
         if (batchSize < workers) {
             throw new IllegalArgumentException("batchSize: " + batchSize + " is less than workers (" + workers
@@ -98,8 +100,7 @@ public abstract class NeuralNetEstimator<E extends NeuralNetEstimator<E, M>, M e
         PreparedData data = DatasetPreparer.prepare(spark, dataset, getFeaturesCol(), getLabelCol(), labels,
                 getValidationFraction(), workers, getSeed());
         try {
-            TrainedNetwork network = DistributedTraining.run(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                    data, model, optimizer, getEpochs(), batchSize, workers, getSeed(), labelNames);
+            TrainedNetwork network = DistributedTraining.run(context, data, model, optimizer, getEpochs(), batchSize, workers, getSeed(), labelNames);
             M fitted = copyValues(newModel(uid, network), ParamMap.empty());
             return fitted.setParent(this);
         } finally {
