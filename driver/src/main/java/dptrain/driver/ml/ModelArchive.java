@@ -88,7 +88,13 @@ record ModelArchive(TrainedNetwork network, JsonNode metadata) {
         String configurationJson = net.model() instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork stack
                 ? stack.getLayerWiseConfigurations().toJson()
                 : ((org.deeplearning4j.nn.graph.ComputationGraph) net.model()).getConfiguration().toJson();
-        Task task = Task.valueOf(metadata.path("task").asText("").toUpperCase(Locale.ROOT));
+        Task task;
+        try {
+            task = Task.valueOf(metadata.path("task").asText("").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(file + " is not a dptrain model.zip: its " + ModelExport.METADATA_ENTRY
+                    + " names no task (classification or regression)");
+        }
         List<String> labels = new ArrayList<>();
         metadata.path("label_names").forEach(name -> labels.add(name.asText()));
         JsonNode losses = metadata.path("train_loss");
@@ -113,6 +119,7 @@ record ModelArchive(TrainedNetwork network, JsonNode metadata) {
                 .put("iterations", network.state().iteration())
                 .put("feature_count", network.featureCount())
                 .put("train_data", "a Spark ML DataFrame")
+                .put("data_format", "parquet")
                 .put("features_col", featuresCol);
         ArrayNode labels = metadata.putArray("label_names");
         network.labelNames().forEach(labels::add);
