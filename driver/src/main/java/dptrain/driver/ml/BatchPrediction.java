@@ -6,11 +6,14 @@ import dptrain.driver.config.DataFormat;
 import dptrain.driver.config.Task;
 import dptrain.driver.data.ScoringInput;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
@@ -109,11 +112,7 @@ public final class BatchPrediction {
                     .withColumn(PROBABILITY, org.apache.spark.ml.functions.vector_to_array(
                             functions.col(PROBABILITY), "float64"));
         }
-        try {
-            scored.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(output);
-        } catch (Exception e) {
-            throw ScoringInput.failure(e);
-        }
+        write(scored, output, hadoop);
         long count = spark.read().parquet(output).count();
         LOG.info("predict: {} rows of {} scored with {} -> {}", count, input, modelPath, output);
         return count;
@@ -161,6 +160,35 @@ public final class BatchPrediction {
             identity &= o[j] == 0f && d[j] == 1f;
         }
         return identity ? new float[2][] : new float[][] {o, d};
+    }
+
+    /**
+     * Writes into a hidden sibling directory and renames it to {@code output} only when every row
+     * scored, so a failure (a bad cell is found while writing) leaves no partial output and an
+     * existing output is replaced only by a complete one.
+     */
+    private static void write(Dataset<Row> scored, String output, Configuration hadoop) {
+        Path target = new Path(output);
+        Path staging = new Path(target.getParent(), "." + target.getName() + ".writing-" + UUID.randomUUID());
+        try {
+            FileSystem fs = staging.getFileSystem(hadoop);
+            try {
+                scored.write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
+                if (fs.exists(target) && !fs.delete(target, true)) {
+                    throw new IOException("cannot delete the old " + target);
+                }
+                if (!fs.rename(staging, target)) {
+                    throw new IOException("cannot rename " + staging + " to " + target);
+                }
+            } catch (Exception e) {
+                fs.delete(staging, true);
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("--output: cannot write " + output + ": " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw ScoringInput.failure(e);
+        }
     }
 
     private static void checkOutput(String output, boolean overwrite, Configuration hadoop) {
