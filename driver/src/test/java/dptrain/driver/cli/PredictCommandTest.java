@@ -136,6 +136,40 @@ class PredictCommandTest {
     }
 
     @Test
+    void predictionsOfARegressionModelReproduceTheJobsTestError() throws IOException {
+        Path run = root.resolve("regression-run");
+        Path spec = Files.writeString(root.resolve("regression.yaml"), """
+                data:
+                  format: csv
+                  train: %s
+                  test: %s
+                  label: petal_width
+                  features: [sepal_length, sepal_width, petal_length]
+                  normalize: minmax
+                model:
+                  layers:
+                    - {type: output, units: 1, loss: mse}
+                training: {workers: 2, batch_size: 16, epochs: 3, seed: 8, optimizer: {type: adam, learning_rate: 0.05}}
+                output: {dir: %s}
+                """.formatted(train, test, run));
+        assertEquals(0, BadInputTest.cli("train", spec.toString()).code());
+        Path output = root.resolve("regression-predictions");
+
+        Result result = BadInputTest.cli("predict", "--model", run.resolve("model.zip").toString(),
+                "--input", test.toString(), "--output", output.toString());
+
+        assertEquals(0, result.code(), result.err());
+        Dataset<Row> predicted = SparkTestSession.get().read().parquet(output.toString());
+        assertEquals(DataTypes.DoubleType, predicted.schema().apply("prediction").dataType());
+        assertEquals(List.of("sepal_length", "sepal_width", "petal_length", "petal_width", "species", "prediction"),
+                Arrays.asList(predicted.columns()));
+        double mse = predicted.agg(functions.avg(functions.pow(functions.col("prediction")
+                .minus(functions.col("petal_width").cast("float").cast("double")), 2))).head().getDouble(0);
+        double expected = JSON.readTree(run.resolve("summary.json").toFile()).get("test_mse").asDouble();
+        assertEquals(expected, mse, 1e-6 * expected);
+    }
+
+    @Test
     void badInputIsOneLineAndExitCodeTwo() throws IOException {
         String model = csvRun.resolve("model.zip").toString();
         String output = root.resolve("never").toString();
