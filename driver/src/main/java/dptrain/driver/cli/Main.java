@@ -6,6 +6,7 @@ import dptrain.driver.config.SpecLoader;
 import dptrain.driver.job.TrainJob;
 import dptrain.driver.loop.TrainingFailedException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,9 @@ public final class Main {
             return BAD_INPUT;
         } catch (TrainingFailedException e) {
             report(err, "training failed: " + e.getMessage(), e, verbose);
+            return FAILED;
+        } catch (UncheckedIOException e) { // storage: a checkpoint or output that cannot be written
+            report(err, "failed: " + e.getMessage(), e, verbose);
             return FAILED;
         } catch (Exception e) { // includes SparkException, which Scala throws undeclared
             report(err, "failed: " + e, e, verbose);

@@ -8,8 +8,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The one view of a DL4J network the trainer needs, for both a {@link MultiLayerNetwork} and a
@@ -83,8 +85,18 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         updater().update(gradient(), iteration, epoch, batchSize, LayerWorkspaceMgr.noWorkspaces());
         params().subi(flattenedGradients());
         setIterationCount(iteration + 1);
-        flushTinyValues(updater().getStateViewArray());
+        if (iteration % FLUSH_EVERY == 0) {
+            flushTinyValues(updater().getStateViewArray());
+        }
     }
+
+    /**
+     * Iterations between flushes. A moment just above {@value #TINY} needs about 175 of Adam's
+     * beta1 = 0.9 decays to become subnormal, so flushing every 64 iterations keeps the state free
+     * of subnormals while the Java pass over the state costs next to nothing per iteration. All
+     * ranks flush at the same global iterations, so they stay identical.
+     */
+    static final int FLUSH_EVERY = 64;
 
     /**
      * Sets updater-state entries below {@value #TINY} in magnitude to zero. Adam's moments of
@@ -98,6 +110,8 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         if (state == null || state.isView() && state.offset() != 0) {
             return;
         }
+        // On the CUDA backend the state lives on the GPU: fetch it, and mark the host copy as the newer one.
+        Nd4j.getAffinityManager().ensureLocation(state, AffinityManager.Location.HOST);
         java.nio.FloatBuffer values = state.data().asNioFloat();
         for (int i = 0, n = (int) state.length(); i < n; i++) {
             float value = values.get(i);
@@ -105,6 +119,7 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
                 values.put(i, 0f);
             }
         }
+        Nd4j.getAffinityManager().tagLocation(state, AffinityManager.Location.HOST);
     }
 
     private static final float TINY = 1e-30f;

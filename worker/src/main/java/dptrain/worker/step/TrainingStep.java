@@ -3,6 +3,7 @@ package dptrain.worker.step;
 import dptrain.worker.collective.Collective;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -61,6 +62,8 @@ public final class TrainingStep {
         }
         collective.allReduceSum(exchange);
         gradientView().put(exchange, 0, gradientLength);
+        // The sum was written through the host buffer: on the CUDA backend the device copy is now stale.
+        Nd4j.getAffinityManager().tagLocation(net.flattenedGradients(), AffinityManager.Location.HOST);
 
         net.applyUpdate(globalBatchSize, iteration, epoch);
         return exchange[gradientLength];
@@ -86,6 +89,8 @@ public final class TrainingStep {
 
     private FloatBuffer gradientView() {
         INDArray gradient = net.flattenedGradients();
+        // The all-reduce goes through host memory; with CUDA this copies the gradient off the GPU first.
+        Nd4j.getAffinityManager().ensureLocation(gradient, AffinityManager.Location.HOST);
         FloatBuffer buffer = gradient.data().asNioFloat();
         buffer.position(Math.toIntExact(gradient.offset()));
         return buffer.slice();
