@@ -100,7 +100,8 @@ public abstract class NeuralNetEstimator<E extends NeuralNetEstimator<E, M>, M e
         PreparedData data = DatasetPreparer.prepare(spark, dataset, getFeaturesCol(), getLabelCol(), labels,
                 getValidationFraction(), workers, getSeed());
         try {
-            TrainedNetwork network = DistributedTraining.run(context, data, model, optimizer, getEpochs(), batchSize, workers, getSeed(), labelNames);
+            TrainedNetwork network = DistributedTraining.run(context, data, model, optimizer, getEpochs(), batchSize,
+                    workers, getSeed(), labelNames);
             M fitted = copyValues(newModel(uid, network), ParamMap.empty());
             return fitted.setParent(this);
         } finally {

@@ -35,7 +35,7 @@ class NeuralNetPipelineTest {
         Dataset<Row> train = split[0].cache();
         Dataset<Row> test = split[1].orderBy("id").cache();
         NeuralNetClassifier classifier = new NeuralNetClassifier().setHiddenLayers(16).setActivation("tanh")
-                .setLearningRate(0.05).setEpochs(30).setBatchSize(16).setWorkers(2).setSeed(3);
+                .setLearningRate(0.05).setEpochs(20).setBatchSize(16).setWorkers(2).setSeed(3);
         Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
                 new StringIndexer().setInputCol("species").setOutputCol("label"),
                 new VectorAssembler().setInputCols(MlFixtures.MEASUREMENTS).setOutputCol("measurements"),
@@ -52,8 +52,8 @@ class NeuralNetPipelineTest {
         assertEquals(Math.round(accuracy * scored.count()), scored.filter("species = predictedSpecies").count());
         NeuralNetClassificationModel model = (NeuralNetClassificationModel) fitted.stages()[3];
         assertEquals(3, model.numClasses());
-        assertEquals(30, model.trainingLoss().length);
-        assertTrue(model.trainingLoss()[29] < model.trainingLoss()[0] / 2,
+        assertEquals(20, model.trainingLoss().length);
+        assertTrue(model.trainingLoss()[19] < model.trainingLoss()[0] / 2,
                 "training loss should fall: " + java.util.Arrays.toString(model.trainingLoss()));
         double[] probabilities = MlFixtures.vectors(scored, "probability");
         for (int row = 0; row < probabilities.length / 3; row++) {
@@ -72,7 +72,7 @@ class NeuralNetPipelineTest {
                 .collectAsList());
         NeuralNetClassificationModel reloaded = (NeuralNetClassificationModel) loaded.stages()[3];
         assertEquals(model.uid(), reloaded.uid());
-        assertEquals(30, reloaded.getEpochs());
+        assertEquals(20, reloaded.getEpochs());
         assertArrayEquals(new int[] {16}, reloaded.getHiddenLayers());
         assertEquals(0.05, reloaded.getLearningRate());
         assertEquals(List.of("setosa", "versicolor", "virginica"), reloaded.network().labelNames().stream().sorted()
@@ -109,7 +109,7 @@ class NeuralNetPipelineTest {
                         .setOutputCol("measurements"),
                 new StandardScaler().setInputCol("measurements").setOutputCol("features").setWithMean(true),
                 new NeuralNetRegressor().setHiddenLayers().setLabelCol("petal_width").setPredictionCol("width")
-                        .setLearningRate(0.05).setEpochs(40).setBatchSize(16).setWorkers(2).setSeed(9)});
+                        .setLearningRate(0.05).setEpochs(20).setBatchSize(16).setWorkers(2).setSeed(9)});
 
         PipelineModel fitted = pipeline.fit(iris);
         Dataset<Row> scored = fitted.transform(iris).cache();
