@@ -254,7 +254,8 @@ public final class TrainJob {
                 .put("epochs", end.epoch())
                 .put("iterations", end.iteration())
                 .put("feature_count", data.featureCount())
-                .put("train_data", spec.data().train());
+                .put("train_data", spec.data().train())
+                .put("data_format", spec.data().format().name().toLowerCase());
         try {
             metadata.set("spec", JSON.readTree(specJson));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
