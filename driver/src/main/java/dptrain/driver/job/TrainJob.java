@@ -25,6 +25,7 @@ import dptrain.driver.report.MetricsLog;
 import dptrain.driver.report.ModelExport;
 import dptrain.driver.report.OutputDirectory;
 import dptrain.driver.report.ProgressLog;
+import dptrain.driver.report.ReportHtml;
 import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.EpochPlan;
@@ -92,17 +93,17 @@ public final class TrainJob {
         Task task = spec.task();
         Trainer trainer = new Trainer(
                 new SparkEpochLauncher(context, data.train(), template, training.epochs()),
-                new SparkEvaluator(context, data.validation(), configuration, classes, binary, "validation"),
+                SparkEvaluator.validation(context, data.validation(), configuration, classes, binary, training.epochs()),
                 (iteration, epoch) -> updater.getLearningRate(iteration, epoch),
                 training.epochRetries(),
                 List.of(new MetricsLog(output, task),
                         new CheckpointListener(checkpointer, configuration, specJson, training.seed(), VERSION),
-                        new ProgressLog(task)));
+                        new ProgressLog(task), ReportHtml.afterEachEpoch(output, VERSION, specJson)));
         NetworkState end = trainer.train(start, training.epochs());
 
         ObjectNode summary = JSON.createObjectNode();
         if (data.test() != null) {
-            EvaluationTotals test = new SparkEvaluator(context, data.test(), configuration, classes, binary, "test")
+            EvaluationTotals test = SparkEvaluator.test(context, data.test(), configuration, classes, binary)
                     .evaluate(end);
             putMetrics(summary, EvaluationMetrics.of("test_", test, task));
             if (task == Task.CLASSIFICATION) {
@@ -127,6 +128,7 @@ public final class TrainJob {
 
         ModelExport.write(output, end.restore(configuration).model(), metadata(spec, specJson, data, task, end).toString());
         output.writeText(SUMMARY_FILE, summary.toPrettyString() + "\n");
+        ReportHtml.write(output);
         LOG.info("summary: {}", summary);
         return summary;
     }
