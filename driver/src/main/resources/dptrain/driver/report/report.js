@@ -149,7 +149,9 @@
       }
       var group = element('g', {'class': 'marker'}, svg);
       element('line', {x1: sx(marker.x), x2: sx(marker.x), y1: top, y2: height - bottom}, group);
-      element('text', {x: sx(marker.x) + 3, y: top + 10}, group).textContent = marker.label;
+      var nearRight = sx(marker.x) > width - right - 60;
+      element('text', {x: sx(marker.x) + (nearRight ? -3 : 3), y: top + 10,
+        'text-anchor': nearRight ? 'end' : 'start'}, group).textContent = marker.label;
     });
 
     var legend = document.createElement('div');
