@@ -31,6 +31,7 @@ import dptrain.driver.report.MetricsLog;
 import dptrain.driver.report.ModelExport;
 import dptrain.driver.report.OutputDirectory;
 import dptrain.driver.report.ProgressLog;
+import dptrain.driver.report.ReportHtml;
 import dptrain.driver.stopping.EarlyStopping;
 import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.step.NetworkState;
@@ -129,9 +130,10 @@ public final class TrainJob {
         }
         listeners.add(new CheckpointListener(checkpointer, checkpointOf));
         listeners.add(new ProgressLog(task));
+        listeners.add(ReportHtml.afterEachEpoch(output, VERSION, specJson));
         Trainer trainer = new Trainer(
                 new SparkEpochLauncher(context, data.train(), template, training.epochs()),
-                new SparkEvaluator(context, data.validation(), configuration, classes, binary, "validation"),
+                SparkEvaluator.validation(context, data.validation(), configuration, classes, binary, training.epochs()),
                 (iteration, epoch) -> updater.getLearningRate(iteration, epoch),
                 training.epochRetries(),
                 DivergencePolicy.of(training.onDivergence() == OnDivergence.ROLLBACK),
@@ -142,7 +144,7 @@ public final class TrainJob {
 
         ObjectNode summary = JSON.createObjectNode();
         if (data.test() != null) {
-            EvaluationTotals test = new SparkEvaluator(context, data.test(), configuration, classes, binary, "test")
+            EvaluationTotals test = SparkEvaluator.test(context, data.test(), configuration, classes, binary)
                     .evaluate(end);
             putMetrics(summary, EvaluationMetrics.of("test_", test, task));
             if (task == Task.CLASSIFICATION) {
@@ -170,6 +172,7 @@ public final class TrainJob {
 
         ModelExport.write(output, end.restore(configuration).model(), metadata(spec, specJson, data, task, end).toString());
         output.writeText(SUMMARY_FILE, summary.toPrettyString() + "\n");
+        ReportHtml.write(output);
         LOG.info("summary: {}", summary);
         return summary;
     }
