@@ -107,6 +107,7 @@ public final class SpecJson {
         trainingNode.put("averaging_frequency", training.averagingFrequency());
         trainingNode.put("average_updater_state", training.averageUpdaterState());
         trainingNode.put("on_divergence", Spelling.ON_DIVERGENCE.name(training.onDivergence()));
+        trainingNode.put("device", Spelling.DEVICE.name(training.device()));
 
         root.putObject("output").put("dir", spec.output().dir());
 
@@ -211,7 +212,8 @@ public final class SpecJson {
                 training.requiredInteger("averaging_frequency", IntKind.POSITIVE),
                 training.requiredBool("average_updater_state"),
                 // newer than the first checkpoints' specs, which stopped on divergence
-                training.choice("on_divergence", Spelling.ON_DIVERGENCE, OnDivergence.STOP));
+                training.choice("on_divergence", Spelling.ON_DIVERGENCE, OnDivergence.STOP),
+                training.choice("device", Spelling.DEVICE, SpecDefaults.DEVICE));
 
         OutputSpec outputSpec = new OutputSpec(root.section("output", SpecLoader.OUTPUT_KEYS).requiredString("dir"));
         SpecSection checkpoint = root.section("checkpoint", SpecLoader.CHECKPOINT_KEYS);

@@ -33,6 +33,7 @@ import dptrain.driver.report.OutputDirectory;
 import dptrain.driver.report.ProgressLog;
 import dptrain.driver.report.ReportHtml;
 import dptrain.driver.stopping.EarlyStopping;
+import dptrain.worker.device.DeviceBinding;
 import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.EpochPlan;
@@ -78,6 +79,8 @@ public final class TrainJob {
         LOG.info("dptrain {} job spec: {}", VERSION, specJson);
 
         checkSlots(context, training.workers());
+        // every task of this job (epochs and evaluations) binds its device from this (DeviceBinding)
+        context.setLocalProperty(DeviceBinding.TASK_PROPERTY, training.device().specValue());
         OutputDirectory output = new OutputDirectory(spec.output().dir(), hadoop);
         output.checkWritable();
         Checkpointer checkpointer = new Checkpointer(spec.checkpoint().dir(), spec.checkpoint().keep(), hadoop);
