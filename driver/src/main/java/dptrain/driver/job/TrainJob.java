@@ -19,6 +19,7 @@ import dptrain.driver.data.DatasetPreparer;
 import dptrain.driver.data.PreparedData;
 import dptrain.driver.loop.DivergencePolicy;
 import dptrain.driver.loop.EpochEnd;
+import dptrain.driver.loop.JobDescription;
 import dptrain.driver.loop.SparkEpochLauncher;
 import dptrain.driver.loop.SparkEvaluator;
 import dptrain.driver.loop.Trainer;
@@ -242,8 +243,8 @@ public final class TrainJob {
 
     /** Row counts of the shards, indexed by rank (partition r holds rank r's block). */
     private static long[] shardRows(PreparedData data, int workers, JavaSparkContext context) {
-        context.setJobDescription("shard sizes");
-        List<Integer> rows = data.train().map(block -> block.rows()).collect();
+        List<Integer> rows = JobDescription.during(context, "shard sizes", () -> data.train().map(block -> block.rows())
+                .collect());
         if (rows.size() != workers) {
             throw new IllegalStateException("expected " + workers + " shards, got " + rows.size());
         }

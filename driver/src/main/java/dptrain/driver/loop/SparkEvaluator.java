@@ -56,10 +56,10 @@ public final class SparkEvaluator implements Evaluator {
     public EvaluationTotals evaluate(NetworkState state) {
         Broadcast<NetworkState> broadcast = spark.broadcast(state);
         try {
-            spark.setJobDescription(description.apply(state.epoch()));
-            return blocks.mapPartitions(new PartitionEvaluation(configurationJson, broadcast, classes, binary))
+            return JobDescription.during(spark, description.apply(state.epoch()), () -> blocks
+                    .mapPartitions(new PartitionEvaluation(configurationJson, broadcast, classes, binary))
                     .fold(EvaluationTotals.empty(PartitionEvaluation.confusionClasses(classes, binary)),
-                            EvaluationTotals::plus);
+                            EvaluationTotals::plus));
         } finally {
             broadcast.destroy(false);
         }

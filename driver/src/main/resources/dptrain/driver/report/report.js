@@ -203,7 +203,8 @@
       });
     });
     return names.map(function (name) {
-      return {name: name, points: epochs.map(function (line) {
+      // DL4J names layers by index: "0" reads better as "layer 0".
+      return {name: /^[0-9]+$/.test(name) ? 'layer ' + name : name, points: epochs.map(function (line) {
         var value = (line[key] || {})[name];
         return [line.epoch, isNumber(value) ? value : null];
       })};

@@ -31,9 +31,11 @@ class SeeingARunTest {
     @TempDir
     static Path dir;
 
+    private static final String CALLER = "notebook paragraph 7";
     private static final List<String> descriptions = Collections.synchronizedList(new ArrayList<>());
     private static Path output;
     private static JsonNode summary;
+    private static String callerAfterRun;
 
     @BeforeAll
     static void runJob() throws Exception {
@@ -48,11 +50,15 @@ class SeeingARunTest {
             }
         };
         spark.addSparkListener(listener);
+        // As a notebook paragraph would: the run's own descriptions must not replace it for good.
+        spark.setJobDescription(CALLER);
         try {
             TrainJob.run(SparkTestSession.get(), JobFixtures.spec(JobFixtures.classificationSpec(train, test, output),
                     "training.epochs=2"));
+            callerAfterRun = spark.getLocalProperty("spark.job.description");
             spark.listenerBus().waitUntilEmpty();
         } finally {
+            spark.setJobDescription(null);
             spark.removeSparkListener(listener);
         }
         summary = JobFixtures.summary(output);
@@ -60,12 +66,13 @@ class SeeingARunTest {
 
     @Test
     void sparkUiNamesEveryEpochValidationAndTheTestEvaluation() {
-        List<String> training = descriptions.stream()
-                .filter(description -> description != null
-                        && description.matches("(epoch|validation|test) .*"))
-                .toList();
-        assertEquals(List.of("epoch 1/2", "validation after epoch 1/2", "epoch 2/2", "validation after epoch 2/2",
-                "test evaluation", "validation after epoch 2"), training, "all descriptions: " + descriptions);
+        List<String> own = descriptions.stream().filter(description -> !CALLER.equals(description)).toList();
+        assertEquals(List.of("shard sizes", "epoch 1/2", "validation after epoch 1/2", "epoch 2/2",
+                "validation after epoch 2/2", "test evaluation", "validation after epoch 2"), own,
+                "all descriptions: " + descriptions);
+        // Data preparation sets none: its jobs carry the caller's, which the run gives back.
+        assertEquals(CALLER, descriptions.get(0), "all descriptions: " + descriptions);
+        assertEquals(CALLER, callerAfterRun);
     }
 
     @Test
