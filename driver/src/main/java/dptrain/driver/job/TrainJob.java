@@ -9,15 +9,13 @@ import dptrain.driver.checkpoint.CheckpointListener;
 import dptrain.driver.checkpoint.Checkpointer;
 import dptrain.driver.config.EarlyStoppingSpec;
 import dptrain.driver.config.JobSpec;
-import dptrain.driver.config.LayerSpec;
-import dptrain.driver.config.Loss;
 import dptrain.driver.config.MonitoringSpec;
 import dptrain.driver.config.OnDivergence;
+import dptrain.driver.config.OptimizerSpec;
 import dptrain.driver.config.SpecJson;
 import dptrain.driver.config.Task;
 import dptrain.driver.config.TrainingSpec;
 import dptrain.driver.data.DatasetPreparer;
-import dptrain.driver.data.LabelEncoding;
 import dptrain.driver.data.PreparedData;
 import dptrain.driver.loop.DivergencePolicy;
 import dptrain.driver.loop.EpochEnd;
@@ -25,6 +23,7 @@ import dptrain.driver.loop.SparkEpochLauncher;
 import dptrain.driver.loop.SparkEvaluator;
 import dptrain.driver.loop.Trainer;
 import dptrain.driver.loop.TrainingListener;
+import dptrain.driver.model.ModelOutput;
 import dptrain.driver.model.NetworkFactory;
 import dptrain.driver.report.ActivationProbe;
 import dptrain.driver.report.EvaluationMetrics;
@@ -86,25 +85,39 @@ public final class TrainJob {
         Optional<Checkpoint> best = resume.isPresent() && spec.earlyStopping() != null ? checkpointer.best()
                 : Optional.empty();
 
-        LayerSpec outputLayer = spec.model().outputLayer();
-        PreparedData data = DatasetPreparer.prepare(spark, spec.data(), labelEncoding(outputLayer),
+        String dl4jJson = spec.model().dl4jJson();
+        String imported = dl4jJson == null ? null : NetworkFactory.readConfiguration(dl4jJson, hadoop);
+        ModelOutput outputLayer = imported == null ? ModelOutput.of(spec.model().outputLayer())
+                : ModelOutput.of(imported, dl4jJson);
+        PreparedData data = DatasetPreparer.prepare(spark, spec.data(), outputLayer.labelEncoding(),
                 training.workers(), training.seed());
-        String configuration = NetworkFactory.configuration(spec.model(), training.optimizer(), data.featureCount(),
-                training.seed()).toJson();
+        spec.data().checkShape(data.featureCount());
+        // the schedule runs on the global iteration count; "decay over the whole run" needs its length
+        int iterationsPerEpoch = Math.toIntExact((data.trainRows() + training.batchSize() - 1) / training.batchSize());
+        OptimizerSpec optimizer = training.optimizer().forRun(iterationsPerEpoch * training.epochs());
+        String configuration;
+        if (imported != null) {
+            NetworkFactory.checkInputWidth(imported, dl4jJson, data.featureCount());
+            configuration = imported;
+        } else {
+            configuration = NetworkFactory.configuration(spec.model(), optimizer, spec.data().shape(),
+                    data.featureCount(), training.seed()).toJson();
+        }
         NetworkState start = resume.map(checkpoint -> resumeFrom(checkpoint, configuration, checkpointer))
                 .orElseGet(() -> NetworkState.initial(configuration));
         double learningRateScale = resume.map(Checkpoint::learningRateScale).orElse(1.0);
         best.ifPresent(checkpoint -> checkConfiguration(checkpoint, configuration, checkpointer));
 
-        int classes = outputLayer.loss() == Loss.MCXENT ? outputLayer.units() : 0;
-        boolean binary = outputLayer.loss() == Loss.BCE;
+        int classes = outputLayer.classes();
+        boolean binary = outputLayer.binary();
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         EpochPlan template = new EpochPlan(configuration, null, training.seed(), training.batchSize(),
                 shardRows(data, training.workers(), context), classes, secret, "dptrain-" + UUID.randomUUID(),
-                training.collectiveTimeoutSeconds());
-        IUpdater updater = NetworkFactory.updater(training.optimizer());
-        Task task = spec.task();
+                training.collectiveTimeoutSeconds(),
+                NetworkFactory.stepSettings(training, spec.monitoring().logEveryIterations()));
+        IUpdater updater = NetworkFactory.updater(optimizer);
+        Task task = outputLayer.task();
         Function<EpochEnd, Checkpoint> checkpointOf = CheckpointListener.checkpoints(task, configuration, specJson,
                 training.seed(), VERSION);
         EarlyStopping stopping = spec.earlyStopping() == null ? null
@@ -182,14 +195,6 @@ public final class TrainJob {
         }
         return ActivationProbe.firstRows(configuration, data.validationRows() > 0 ? data.validation() : data.train(),
                 monitoring.probeRows());
-    }
-
-    private static LabelEncoding labelEncoding(LayerSpec outputLayer) {
-        return switch (outputLayer.loss()) {
-            case MCXENT -> new LabelEncoding.ClassIndices(outputLayer.units());
-            case BCE -> new LabelEncoding.ClassIndices(2);
-            case MSE, MAE -> new LabelEncoding.Values(outputLayer.units());
-        };
     }
 
     private static NetworkState resumeFrom(Checkpoint checkpoint, String configuration, Checkpointer checkpointer) {

@@ -44,9 +44,8 @@ public final class SparkEpochLauncher implements EpochLauncher {
     public List<EpochReport> run(NetworkState start, int attempt, double learningRateScale) {
         int epoch = start.epoch() + 1;
         String configuration = LearningRateScale.apply(template.configurationJson(), learningRateScale);
-        EpochPlan plan = new EpochPlan(configuration, start, template.seed(), template.batchSize(),
-                template.shardRows(), template.classes(), template.secret(),
-                template.sessionTag() + "/epoch-" + epoch + "/attempt-" + attempt, template.timeoutSeconds());
+        EpochPlan plan = template.forEpoch(configuration, start,
+                template.sessionTag() + "/epoch-" + epoch + "/attempt-" + attempt);
         Broadcast<EpochPlan> broadcast = spark.broadcast(plan);
         try {
             spark.setJobDescription("epoch " + epoch + "/" + epochs + (attempt > 1 ? " (attempt " + attempt + ")" : ""));

@@ -45,6 +45,7 @@ class SpecDocTest {
         SpecLoader.TRAINING_KEYS.stream().filter(key -> !key.equals("optimizer"))
                 .forEach(key -> keys.add("training." + key));
         SpecLoader.OPTIMIZER_KEYS.forEach(key -> keys.add("training.optimizer." + key));
+        SpecLoader.SCHEDULE_KEYS.forEach(key -> keys.add("training.optimizer.schedule." + key));
         SpecLoader.OUTPUT_KEYS.forEach(key -> keys.add("output." + key));
         SpecLoader.CHECKPOINT_KEYS.forEach(key -> keys.add("checkpoint." + key));
         SpecLoader.EARLY_STOPPING_KEYS.forEach(key -> keys.add("early_stopping." + key));

@@ -227,4 +227,24 @@ class SpecLoaderTest {
         assertEquals(DataFormat.PARQUET, spec.data().format());
         assertEquals(Normalization.MINMAX, spec.data().normalize());
     }
+
+    @Test
+    void imageLayersTakeTheirDefaults() {
+        JobSpec spec = Specs.parse(Specs.MINIMAL, "data.shape=[1, 28, 28]",
+                "model.layers=[{type: convolution, filters: 8, kernel: 3}, {type: subsampling}, {type: global_pool},"
+                        + " {type: output, units: 10, loss: sparse_categorical_crossentropy}]");
+        assertEquals(List.of(1, 28, 28), spec.data().shape());
+        assertEquals(LayerSpec.convolution(8, 3, Activation.RELU), spec.model().layers().get(0));
+        assertEquals(LayerSpec.pooling(PoolingType.MAX, 2), spec.model().layers().get(1));
+        assertEquals(LayerSpec.of(LayerType.GLOBAL_POOLING, 0), spec.model().layers().get(2));
+        assertEquals(LayerSpec.output(10, Loss.SPARSE_MCXENT), spec.model().layers().get(3));
+        assertEquals(Activation.SOFTMAX, spec.model().outputLayer().activation());
+    }
+
+    @Test
+    void aDl4jJsonNetworkNeedsNoLayers() {
+        JobSpec spec = Specs.parse(Specs.MINIMAL, "model={dl4j_json: /nets/resnet.json}");
+        assertEquals("/nets/resnet.json", spec.model().dl4jJson());
+        assertEquals(List.of(), spec.model().layers());
+    }
 }

@@ -6,18 +6,22 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
  * The one view of a DL4J network the trainer needs, for both a {@link MultiLayerNetwork} and a
@@ -49,6 +53,22 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
 
     /** The DL4J model itself, e.g. for {@code ModelSerializer}. */
     public abstract Model model();
+
+    /** The layers in parameter order (a graph's layers in its topological order). */
+    public abstract org.deeplearning4j.nn.api.Layer[] layers();
+
+    /**
+     * Whether the output layer's loss takes the class index itself as its label (one column, DL4J's
+     * {@link LossSparseMCXENT}) rather than a one-hot row; batches are then built with index labels.
+     */
+    public boolean sparseLabels() {
+        org.deeplearning4j.nn.api.Layer output = outputLayer();
+        return output != null && output.conf().getLayer() instanceof BaseOutputLayer conf
+                && conf.getLossFn() instanceof LossSparseMCXENT;
+    }
+
+    /** The (first) output layer, or {@code null} if the network has none. */
+    protected abstract org.deeplearning4j.nn.api.Layer outputLayer();
 
     /** Initialises with fresh weights drawn from the configuration's seed. */
     public abstract void init();
@@ -88,7 +108,17 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
      * Adam...), then {@code params -= update}: exactly what DL4J's own SGD optimizer does.
      */
     public void applyUpdate(int batchSize, int iteration, int epoch) {
+        computeUpdate(batchSize, iteration, epoch);
+        subtractUpdate(iteration);
+    }
+
+    /** The first half of {@link #applyUpdate}: afterwards the gradient view holds the update. */
+    public void computeUpdate(int batchSize, int iteration, int epoch) {
         updater().update(gradient(), iteration, epoch, batchSize, LayerWorkspaceMgr.noWorkspaces());
+    }
+
+    /** The second half of {@link #applyUpdate}: {@code params -= update}, and the iteration is done. */
+    public void subtractUpdate(int iteration) {
         params().subi(flattenedGradients());
         setIterationCount(iteration + 1);
         if (iteration % FLUSH_EVERY == 0) {
@@ -129,6 +159,20 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
     }
 
     private static final float TINY = 1e-30f;
+
+    /**
+     * The learning rate the updater uses at {@code iteration} (schedule included): that of the
+     * first updater block that has one (blocks without, such as batch-norm statistics, are skipped).
+     */
+    public double learningRate(int iteration, int epoch) {
+        for (UpdaterBlock block : updater().getUpdaterBlocks()) {
+            IUpdater config = block.getGradientUpdater().getConfig();
+            if (config.hasLearningRate()) {
+                return config.getLearningRate(iteration, epoch);
+            }
+        }
+        return Double.NaN;
+    }
 
     public abstract int iterationCount();
 
@@ -172,6 +216,16 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         @Override
         public Model model() {
             return net;
+        }
+
+        @Override
+        public org.deeplearning4j.nn.api.Layer[] layers() {
+            return net.getLayers();
+        }
+
+        @Override
+        protected org.deeplearning4j.nn.api.Layer outputLayer() {
+            return net.getLayers().length == 0 ? null : net.getOutputLayer();
         }
 
         @Override
@@ -264,6 +318,16 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         @Override
         public Model model() {
             return graph;
+        }
+
+        @Override
+        public org.deeplearning4j.nn.api.Layer[] layers() {
+            return graph.getLayers();
+        }
+
+        @Override
+        protected org.deeplearning4j.nn.api.Layer outputLayer() {
+            return graph.getOutputLayer(0);
         }
 
         @Override
