@@ -2,8 +2,8 @@ package dptrain.driver.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dptrain.worker.schedule.ScaledSchedule;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -14,12 +14,13 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
-/** A rollback's smaller step: every layer's learning rate scaled, nothing else changed. */
+/** A rollback's smaller step: every layer's learning rate (or schedule) scaled, nothing else changed. */
 class LearningRateScaleTest {
 
     private static MultiLayerConfiguration stack(NeuralNetConfiguration.Builder builder) {
@@ -71,12 +72,20 @@ class LearningRateScaleTest {
     }
 
     @Test
-    void aScheduleIsRefusedRatherThanSilentlyKept() {
-        String json = stack(new NeuralNetConfiguration.Builder()
-                .updater(new Sgd(new ExponentialSchedule(ScheduleType.ITERATION, 0.1, 0.99)))).toJson();
+    void aScheduleKeepsItsShapeAtTheScaledHeight() {
+        ExponentialSchedule schedule = new ExponentialSchedule(ScheduleType.ITERATION, 0.1, 0.99);
+        String json = stack(new NeuralNetConfiguration.Builder().updater(new Sgd(schedule))).toJson();
 
-        IllegalStateException error = assertThrows(IllegalStateException.class,
-                () -> LearningRateScale.apply(json, 0.5));
-        assertEquals("layer layer0: cannot scale a learning-rate schedule after a divergence", error.getMessage());
+        MultiLayerConfiguration scaled = MultiLayerConfiguration.fromJson(LearningRateScale.apply(json, 0.5));
+
+        IUpdater updater = ((BaseLayer) scaled.getConf(1).getLayer()).getIUpdater();
+        for (int iteration : new int[] {0, 1, 10, 500}) {
+            assertEquals(0.5 * schedule.valueAt(iteration, 0), updater.getLearningRate(iteration, 0), 1e-15);
+        }
+        // a second rollback halves again, still one factor on the original schedule
+        MultiLayerConfiguration twice = MultiLayerConfiguration.fromJson(
+                LearningRateScale.apply(scaled.toJson(), 0.5));
+        Sgd sgd = (Sgd) ((BaseLayer) twice.getConf(0).getLayer()).getIUpdater();
+        assertEquals(new ScaledSchedule(0.25, schedule), sgd.getLearningRateSchedule());
     }
 }
