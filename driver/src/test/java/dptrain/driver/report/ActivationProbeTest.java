@@ -10,8 +10,11 @@ import java.util.Random;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -90,5 +93,34 @@ class ActivationProbeTest {
         INDArray hidden = graph.feedForward(Nd4j.create(features, new long[] {ROWS, FEATURES}, 'c'), false)
                 .get("hidden");
         assertEquals(hidden.meanNumber().doubleValue(), layers.get(0).mean(), 1e-6);
+    }
+
+    @Test
+    void convolutionLayersAreMeasuredOnFlatProbeRowsLikeTheTrainingBatches() {
+        MultiLayerConfiguration configuration = new NeuralNetConfiguration.Builder().seed(4).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(6, 6, 1))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration);
+        net.init();
+        float[] features = new float[ROWS * 36];
+        Random random = new Random(2);
+        for (int i = 0; i < features.length; i++) {
+            features[i] = (float) random.nextGaussian();
+        }
+
+        List<ActivationProbe.LayerStatistics> layers = new ActivationProbe(configuration.toJson(), features, ROWS, 36)
+                .measure(NetworkState.capture(Network.of(net)));
+
+        assertEquals(3, layers.size());
+        INDArray convolution = net.feedForward(Nd4j.create(features, new long[] {ROWS, 36}, 'c'), false).get(1);
+        assertEquals(4, convolution.rank(), "[rows, channels, height, width]");
+        assertEquals(convolution.meanNumber().doubleValue(), layers.get(0).mean(), 1e-6);
+        assertTrue(layers.get(0).deadReluFraction() >= 0 && layers.get(0).deadReluFraction() < 1);
+        assertTrue(Double.isNaN(layers.get(1).deadReluFraction()), "pooling has no activation function");
     }
 }
