@@ -72,6 +72,19 @@ public final class TrainJob {
     }
 
     public static ObjectNode run(SparkSession spark, JobSpec spec) {
+        // every task of this job (epochs and evaluations) binds its device from this (DeviceBinding);
+        // the caller's value (a notebook's, say) comes back afterwards
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        String callersDevice = context.getLocalProperty(DeviceBinding.TASK_PROPERTY);
+        context.setLocalProperty(DeviceBinding.TASK_PROPERTY, spec.training().device().specValue());
+        try {
+            return train(spark, spec);
+        } finally {
+            context.setLocalProperty(DeviceBinding.TASK_PROPERTY, callersDevice);
+        }
+    }
+
+    private static ObjectNode train(SparkSession spark, JobSpec spec) {
         long begin = System.nanoTime();
         TrainingSpec training = spec.training();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -80,8 +93,6 @@ public final class TrainJob {
         LOG.info("dptrain {} job spec: {}", VERSION, specJson);
 
         checkSlots(context, training.workers());
-        // every task of this job (epochs and evaluations) binds its device from this (DeviceBinding)
-        context.setLocalProperty(DeviceBinding.TASK_PROPERTY, training.device().specValue());
         OutputDirectory output = new OutputDirectory(spec.output().dir(), hadoop);
         output.checkWritable();
         Checkpointer checkpointer = new Checkpointer(spec.checkpoint().dir(), spec.checkpoint().keep(), hadoop);
