@@ -20,9 +20,11 @@ import dptrain.worker.step.Averaging;
 import dptrain.worker.step.GradientClipping;
 import dptrain.worker.step.Momentum;
 import dptrain.worker.step.StepSettings;
+import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,6 +34,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ISchedule;
 
@@ -56,7 +59,6 @@ public final class NetworkFactory {
                 .dataType(DataType.FLOAT)
                 .updater(updater(optimizer))
                 .l2(model.l2())
-                .weightDecay(optimizer.weightDecay(), true)
                 .list();
         int previous = inputs;
         List<LayerSpec> specs = model.layers();
@@ -76,7 +78,25 @@ public final class NetworkFactory {
             }
             previous = spec.units();
         }
-        return layers.build();
+        return withWeightDecay(layers.build(), optimizer.weightDecay());
+    }
+
+    /**
+     * Puts decoupled weight decay on every layer's weights: DL4J's {@code WeightDecay} with
+     * {@code applyLR = true}, which runs after the updater step and subtracts
+     * {@code lr * coefficient * w}. Set here rather than through the builder's
+     * {@code weightDecay(...)}, which in DL4J 1.0.0-M2 gives each layer the regularisation twice
+     * (twice the decay).
+     */
+    static MultiLayerConfiguration withWeightDecay(MultiLayerConfiguration configuration, double weightDecay) {
+        if (weightDecay > 0) {
+            for (NeuralNetConfiguration layer : configuration.getConfs()) {
+                if (layer.getLayer() instanceof BaseLayer base) {
+                    base.setRegularization(new ArrayList<>(List.of(new WeightDecay(weightDecay, true))));
+                }
+            }
+        }
+        return configuration;
     }
 
     /**
