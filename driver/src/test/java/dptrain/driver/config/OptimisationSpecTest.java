@@ -80,6 +80,19 @@ class OptimisationSpecTest {
         assertEquals(spec, SpecJson.fromJson(SpecJson.toJson(spec)));
     }
 
+    /** Spec JSON written before the optimisation keys existed (in older checkpoints) reads as their defaults. */
+    @Test
+    void specJsonWithoutTheOptimisationKeysReadsAsTheirDefaults() {
+        JobSpec spec = Specs.parse(Specs.MINIMAL);
+        String old = SpecJson.toJson(spec)
+                .replace(",\"weight_decay\":0.0,\"clip_norm\":0.0,\"clip_value\":0.0,\"schedule\":{\"type\":\"constant\","
+                        + "\"warmup_iterations\":0,\"step_size\":0,\"gamma\":0.0,\"decay_iterations\":0,"
+                        + "\"min_learning_rate\":0.0,\"period\":0,\"period_multiplier\":0}", "")
+                .replace(",\"averaging\":\"gradients\",\"averaging_frequency\":1,\"average_updater_state\":true", "");
+        assertEquals(false, old.contains("schedule") || old.contains("averaging"), old);
+        assertEquals(spec, SpecJson.fromJson(old));
+    }
+
     private static ScheduleSpec schedule(String yaml) {
         return Specs.parse(Specs.MINIMAL, "training.optimizer.schedule=" + yaml).training().optimizer().schedule();
     }
