@@ -1,5 +1,7 @@
 package dptrain.driver.config;
 
+import dptrain.worker.device.DeviceMode;
+
 /**
  * Every default of the job spec, in one place; {@code docs/job-spec.md} documents them. The loader
  * fills in absent keys from here, and code that builds a {@link JobSpec} directly should too.
@@ -16,6 +18,13 @@ public final class SpecDefaults {
     public static final double L2 = 0.0;
     public static final LayerType LAYER_TYPE = LayerType.DENSE;
     public static final Activation HIDDEN_ACTIVATION = Activation.RELU;
+    /** Dropout rate of dense, output and convolution layers: none. */
+    public static final double DROPOUT = 0.0;
+    public static final int CONVOLUTION_STRIDE = 1;
+    /** Pooling window (and, unless given, stride): 2x2, halving height and width. */
+    public static final int POOLING_KERNEL = 2;
+    public static final Padding PADDING = Padding.VALID;
+    public static final PoolingType POOLING = PoolingType.MAX;
 
     public static final int WORKERS = 2;
     public static final int BATCH_SIZE = 64;
@@ -27,6 +36,8 @@ public final class SpecDefaults {
     public static final AveragingMode AVERAGING = AveragingMode.GRADIENTS;
     public static final int AVERAGING_FREQUENCY = 1;
     public static final boolean AVERAGE_UPDATER_STATE = true;
+    public static final OnDivergence ON_DIVERGENCE = OnDivergence.STOP;
+    public static final DeviceMode DEVICE = DeviceMode.AUTO;
 
     public static final double MOMENTUM = 0.9;
     public static final double BETA1 = 0.9;
@@ -51,7 +62,19 @@ public final class SpecDefaults {
     public static final int CHECKPOINT_KEEP = 3;
     public static final boolean CHECKPOINT_RESUME = true;
 
+    public static final int PATIENCE = 3;
+    public static final double MIN_DELTA = 0.0;
+    public static final StopMode STOP_MODE = StopMode.AUTO;
+
+    public static final int LOG_EVERY_ITERATIONS = 0;
+    public static final int PROBE_ROWS = 256;
+
     private SpecDefaults() {
+    }
+
+    /** Monitoring when the spec has no {@code monitoring} section. */
+    public static MonitoringSpec monitoring() {
+        return new MonitoringSpec(LOG_EVERY_ITERATIONS, PROBE_ROWS);
     }
 
     /** The learning rate of each optimizer when none is given. */
@@ -86,9 +109,9 @@ public final class SpecDefaults {
     /** The output activation that matches a loss: the one its maths assumes. */
     public static Activation outputActivation(Loss loss) {
         return switch (loss) {
-            case MCXENT -> Activation.SOFTMAX;
+            case MCXENT, SPARSE_MCXENT -> Activation.SOFTMAX;
             case BCE -> Activation.SIGMOID;
-            case MSE, MAE -> Activation.IDENTITY;
+            case MSE, MAE, HUBER -> Activation.IDENTITY;
         };
     }
 

@@ -1,5 +1,6 @@
 package dptrain.driver.loop;
 
+import dptrain.driver.model.LearningRateScale;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.BarrierEpochFunction;
@@ -40,9 +41,10 @@ public final class SparkEpochLauncher implements EpochLauncher {
     }
 
     @Override
-    public List<EpochReport> run(NetworkState start, int attempt) {
+    public List<EpochReport> run(NetworkState start, int attempt, double learningRateScale) {
         int epoch = start.epoch() + 1;
-        EpochPlan plan = template.forEpoch(template.configurationJson(), start,
+        String configuration = LearningRateScale.apply(template.configurationJson(), learningRateScale);
+        EpochPlan plan = template.forEpoch(configuration, start,
                 template.sessionTag() + "/epoch-" + epoch + "/attempt-" + attempt);
         Broadcast<EpochPlan> broadcast = spark.broadcast(plan);
         try {

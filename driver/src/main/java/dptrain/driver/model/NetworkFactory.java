@@ -1,15 +1,19 @@
 package dptrain.driver.model;
 
+import dptrain.driver.BadInputException;
 import dptrain.driver.config.Activation;
+import dptrain.driver.config.AveragingMode;
 import dptrain.driver.config.LayerSpec;
 import dptrain.driver.config.LayerType;
 import dptrain.driver.config.Loss;
 import dptrain.driver.config.ModelSpec;
 import dptrain.driver.config.OptimizerSpec;
-import dptrain.driver.config.WeightInit;
-import dptrain.driver.config.AveragingMode;
+import dptrain.driver.config.Padding;
+import dptrain.driver.config.PoolingType;
 import dptrain.driver.config.ScheduleSpec;
 import dptrain.driver.config.TrainingSpec;
+import dptrain.driver.config.WeightInit;
+import dptrain.worker.loss.HuberLoss;
 import dptrain.worker.schedule.ConstantRate;
 import dptrain.worker.schedule.CosineDecay;
 import dptrain.worker.schedule.CosineRestarts;
@@ -19,14 +23,32 @@ import dptrain.worker.schedule.StepDecay;
 import dptrain.worker.step.Averaging;
 import dptrain.worker.step.GradientClipping;
 import dptrain.worker.step.Momentum;
+import dptrain.worker.step.Network;
 import dptrain.worker.step.StepSettings;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.Adam;
@@ -35,7 +57,9 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
@@ -54,30 +78,33 @@ public final class NetworkFactory {
      */
     public static MultiLayerConfiguration configuration(ModelSpec model, OptimizerSpec optimizer, int inputs,
                                                         long seed) {
+        return configuration(model, optimizer, List.of(), inputs, seed);
+    }
+
+    /**
+     * @param shape   {@code [channels, height, width]} of image rows, or empty for feature vectors
+     * @param inputs  width of the (flat) feature rows
+     * @param seed    weight-initialisation and dropout seed
+     */
+    public static MultiLayerConfiguration configuration(ModelSpec model, OptimizerSpec optimizer, List<Integer> shape,
+                                                        int inputs, long seed) {
         NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(updater(optimizer))
                 .l2(model.l2())
                 .list();
-        int previous = inputs;
-        List<LayerSpec> specs = model.layers();
-        for (LayerSpec spec : specs) {
-            if (spec.type() == LayerType.OUTPUT) {
-                layers.layer(new OutputLayer.Builder(loss(spec.loss()))
-                        .nIn(previous).nOut(spec.units())
-                        .activation(activation(spec.activation()))
-                        .weightInit(weightInit(spec.weightInit()))
-                        .build());
-            } else {
-                layers.layer(new DenseLayer.Builder()
-                        .nIn(previous).nOut(spec.units())
-                        .activation(activation(spec.activation()))
-                        .weightInit(weightInit(spec.weightInit()))
-                        .build());
+        for (LayerSpec spec : model.layers()) {
+            Layer layer = layer(spec);
+            if (layer != null) {
+                layers.layer(layer);
             }
-            previous = spec.units();
         }
+        // rows stay flat float32 vectors; for images DL4J reshapes them to [c, h, w] in front of the
+        // first layer and back to vectors in front of the first dense layer (its input preprocessors),
+        // and infers every nIn from the input type
+        layers.setInputType(shape.isEmpty() ? InputType.feedForward(inputs)
+                : InputType.convolutionalFlat(shape.get(1), shape.get(2), shape.get(0)));
         return withWeightDecay(layers.build(), optimizer.weightDecay());
     }
 
@@ -98,6 +125,115 @@ public final class NetworkFactory {
         }
         return configuration;
     }
+
+    /** The DL4J layer for one spec layer, or {@code null} for flatten (DL4J's preprocessors do that). */
+    private static Layer layer(LayerSpec spec) {
+        return switch (spec.type()) {
+            case DENSE -> withDropout(new DenseLayer.Builder()
+                    .nOut(spec.units())
+                    .activation(activation(spec.activation()))
+                    .weightInit(weightInit(spec.weightInit())), spec).build();
+            case OUTPUT -> withDropout(new OutputLayer.Builder(lossFunction(spec.loss()))
+                    .nOut(spec.units())
+                    .activation(activation(spec.activation()))
+                    .weightInit(weightInit(spec.weightInit())), spec).build();
+            case DROPOUT -> new DropoutLayer.Builder(new Dropout(1 - spec.dropout())).build();
+            case BATCH_NORM -> new BatchNormalization.Builder().build();
+            case CONVOLUTION -> withDropout(new ConvolutionLayer.Builder(spec.kernel().toArray())
+                    .stride(spec.stride().toArray())
+                    .convolutionMode(convolutionMode(spec.padding()))
+                    .nOut(spec.filters())
+                    .activation(activation(spec.activation()))
+                    .weightInit(weightInit(spec.weightInit())), spec).build();
+            case POOLING -> new SubsamplingLayer.Builder(poolingType(spec.pooling()))
+                    .kernelSize(spec.kernel().toArray())
+                    .stride(spec.stride().toArray())
+                    .convolutionMode(convolutionMode(spec.padding()))
+                    .build();
+            case GLOBAL_POOLING -> new GlobalPoolingLayer.Builder(poolingType(spec.pooling())).build();
+            case FLATTEN -> null;
+        };
+    }
+
+    /**
+     * The spec's dropout is the fraction dropped (as in Keras); DL4J's {@link Dropout} takes the
+     * probability of keeping an input. DL4J applies a layer's dropout to that layer's inputs.
+     */
+    private static <B extends org.deeplearning4j.nn.conf.layers.Layer.Builder<B>> B withDropout(B builder,
+                                                                                                  LayerSpec spec) {
+        if (spec.dropout() > 0) {
+            builder.dropOut(new Dropout(1 - spec.dropout()));
+        }
+        return builder;
+    }
+
+    private static ConvolutionMode convolutionMode(Padding padding) {
+        return switch (padding) {
+            case VALID -> ConvolutionMode.Truncate;
+            case SAME -> ConvolutionMode.Same;
+        };
+    }
+
+    private static org.deeplearning4j.nn.conf.layers.PoolingType poolingType(PoolingType pooling) {
+        return switch (pooling) {
+            case MAX -> org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+            case AVG -> org.deeplearning4j.nn.conf.layers.PoolingType.AVG;
+        };
+    }
+
+    /**
+     * Reads a {@code model.dl4j_json} file (any Hadoop path) and checks that DL4J can build a
+     * network from it.
+     *
+     * @throws BadInputException if it cannot be read or is not a DL4J configuration
+     */
+    public static String readConfiguration(String path, Configuration hadoop) {
+        String json;
+        try {
+            Path file = new Path(path);
+            FileSystem fs = file.getFileSystem(hadoop);
+            try (InputStream in = fs.open(file)) {
+                json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } catch (FileNotFoundException e) {
+            throw new BadInputException("model.dl4j_json: file not found: " + path);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadInputException("model.dl4j_json: cannot read " + path + " (" + e.getMessage() + ")", e);
+        }
+        try {
+            Network.fromJson(json);
+        } catch (RuntimeException e) {
+            throw new BadInputException("model.dl4j_json: " + path + " is not a DL4J MultiLayerConfiguration or"
+                    + " ComputationGraphConfiguration JSON (" + firstLine(e) + ")", e);
+        }
+        return json;
+    }
+
+    /**
+     * For a {@code MultiLayerConfiguration} whose first layer states its input width: that width
+     * must be the data's feature count (a graph's inputs are checked by DL4J on the first batch).
+     */
+    public static void checkInputWidth(String json, String path, int featureCount) {
+        if (Network.isGraph(json)) {
+            return;
+        }
+        MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(json);
+        if (conf.getConfs().isEmpty() || conf.getInputPreProcess(0) != null) {
+            return;
+        }
+        if (conf.getConf(0).getLayer() instanceof FeedForwardLayer first && first.getNIn() > 0
+                && first.getNIn() != featureCount) {
+            throw new BadInputException("model.dl4j_json: " + path + " expects " + first.getNIn()
+                    + " inputs (nIn of its first layer), but the data has " + featureCount + " features");
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
 
     /**
      * The DL4J updater, with the learning-rate schedule attached when the rate varies (a constant
@@ -171,12 +307,14 @@ public final class NetworkFactory {
         };
     }
 
-    static LossFunctions.LossFunction loss(Loss loss) {
+    static ILossFunction lossFunction(Loss loss) {
         return switch (loss) {
-            case MSE -> LossFunctions.LossFunction.MSE;
-            case MAE -> LossFunctions.LossFunction.MEAN_ABSOLUTE_ERROR;
-            case BCE -> LossFunctions.LossFunction.XENT;
-            case MCXENT -> LossFunctions.LossFunction.MCXENT;
+            case MSE -> LossFunctions.LossFunction.MSE.getILossFunction();
+            case MAE -> LossFunctions.LossFunction.MEAN_ABSOLUTE_ERROR.getILossFunction();
+            case HUBER -> new HuberLoss();
+            case BCE -> LossFunctions.LossFunction.XENT.getILossFunction();
+            case MCXENT -> LossFunctions.LossFunction.MCXENT.getILossFunction();
+            case SPARSE_MCXENT -> new LossSparseMCXENT();
         };
     }
 
@@ -184,6 +322,8 @@ public final class NetworkFactory {
         return switch (init) {
             case XAVIER -> org.deeplearning4j.nn.weights.WeightInit.XAVIER;
             case HE -> org.deeplearning4j.nn.weights.WeightInit.RELU;
+            case UNIFORM -> org.deeplearning4j.nn.weights.WeightInit.UNIFORM;
+            case NORMAL -> org.deeplearning4j.nn.weights.WeightInit.NORMAL;
         };
     }
 }

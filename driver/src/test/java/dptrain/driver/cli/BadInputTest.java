@@ -152,7 +152,7 @@ class BadInputTest {
                                 + "sigmoid, tanh, softmax, identity"),
                 bad("spec: unknown loss",
                         w -> w.args("model.layers[1].loss=hinge"),
-                        w -> "model.layers[1].loss: unknown value 'hinge'; allowed: mse, mae, bce, mcxent"),
+                        w -> "model.layers[1].loss: unknown value 'hinge'; allowed: mse, mae, huber, bce, mcxent, sparse_mcxent"),
                 bad("spec: unknown optimizer",
                         w -> w.args("training.optimizer.type=lamb"),
                         w -> "training.optimizer.type: unknown value 'lamb'; allowed: sgd, momentum, nesterov, "

@@ -78,11 +78,41 @@ class CommandLineProcessTest {
         assertTrue(Files.notExists(dir.resolve("run/checkpoints")), "checkpoint dir created by a failed run");
     }
 
+    /**
+     * With {@code spark.authenticate} the all-reduce key is derived in each task from Spark's
+     * application secret and the shipped nonce; two workers must still agree on it and train.
+     */
+    @Test
+    void trainsWithSparkAuthentication() throws Exception {
+        StringBuilder csv = new StringBuilder("x1,x2,y\n");
+        for (int row = 0; row < 64; row++) {
+            csv.append(row % 7).append(',').append(row % 3).append(',').append(row % 2).append('\n');
+        }
+        Path train = Files.writeString(dir.resolve("train.csv"), csv);
+        Path spec = Files.writeString(dir.resolve("spec.yaml"), """
+                data: {format: csv, train: %s, label: y, validation_fraction: 0.25}
+                model: {layers: [{units: 4}, {type: output, units: 2, loss: mcxent}]}
+                training: {workers: 2, batch_size: 8, epochs: 1}
+                output: {dir: %s}
+                """.formatted(train, dir.resolve("run")));
+
+        Exit exit = dptrain(List.of("-Dspark.authenticate=true", "-Dspark.authenticate.secret=test-application-secret"),
+                "train", spec.toString());
+
+        assertEquals(0, exit.status(), exit.stderr());
+        assertTrue(exit.stderr().contains("all-reduce key derived from the Spark application secret"), exit.stderr());
+        assertTrue(Files.isRegularFile(dir.resolve("run/model.zip")), exit.stderr());
+    }
+
     record Exit(int status, String stdout, String stderr) {
     }
 
     /** Runs Main in a fresh JVM the way ./dptrain does: Spark's --add-opens, conf/log4j2.properties. */
     private Exit dptrain(String... args) throws IOException, InterruptedException {
+        return dptrain(List.of(), args);
+    }
+
+    private Exit dptrain(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -91,6 +121,7 @@ class CommandLineProcessTest {
             }
         }
         command.add("-Xmx1g");
+        command.addAll(jvmOptions);
         command.add("-Dlog4j2.configurationFile=" + repositoryFile("conf/log4j2.properties"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

@@ -30,7 +30,7 @@ class SpecErrorsTest {
                 arguments("training.velocity=fast",
                         "unknown key 'training.velocity'; allowed: workers, batch_size, epochs, seed, optimizer, "
                                 + "epoch_retries, collective_timeout_seconds, averaging, averaging_frequency, "
-                                + "average_updater_state"),
+                                + "average_updater_state, on_divergence, device"),
                 arguments("model.layers[0].unit=5",
                         "unknown key 'model.layers[0].unit' (did you mean 'model.layers[0].units'?)"),
                 arguments("training.batch_size=abc",
@@ -52,7 +52,7 @@ class SpecErrorsTest {
                         "model.layers[1].activation: unknown value 'relux'; allowed: relu, leakyrelu, elu, sigmoid, "
                                 + "tanh, softmax, identity"),
                 arguments("model.layers[0].weight_init=glorot",
-                        "model.layers[0].weight_init: unknown value 'glorot'; allowed: xavier, he"),
+                        "model.layers[0].weight_init: unknown value 'glorot'; allowed: xavier, he, uniform, normal"),
                 arguments("training.optimizer.type=lamb",
                         "training.optimizer.type: unknown value 'lamb'; allowed: sgd, momentum, nesterov, rmsprop, adam, "
                                 + "adamw, adagrad"),
@@ -81,6 +81,8 @@ class SpecErrorsTest {
                                 + "(0.001), got 0.01"),
                 arguments("training.optimizer.schedule.warmup_iterations=-5",
                         "training.optimizer.schedule.warmup_iterations: expected a non-negative integer, got -5"),
+                arguments("training.device=tpu",
+                        "training.device: unknown value 'tpu'; allowed: cpu, gpu, auto"),
                 arguments("training.averaging=model",
                         "training.averaging: unknown value 'model'; allowed: gradients, parameters"),
                 arguments("training.averaging_frequency=8",
@@ -118,7 +120,7 @@ class SpecErrorsTest {
                 arguments("model.layers[1].type=dense",
                         "model.layers: the last layer must have type output"),
                 arguments("model.layers[0].type=output",
-                        "model.layers[0].loss: required for the output layer; allowed: mse, mae, bce, mcxent"),
+                        "model.layers[0].loss: required for the output layer; allowed: mse, mae, huber, bce, mcxent, sparse_mcxent"),
                 arguments("model.layers[0]={type: output, units: 3, loss: mse}",
                         "model.layers[0].type: only the last layer may have type output"),
                 arguments("model.layers[0].loss=mse",
@@ -133,11 +135,43 @@ class SpecErrorsTest {
                         "model.layers[0].units: expected a positive integer, got 0"),
                 arguments("model.layers[0]=dense",
                         "model.layers[0]: expected a mapping with keys type, units, activation, loss, weight_init, "
-                                + "got \"dense\""),
+                                + "dropout, filters, kernel, stride, padding, pooling, got \"dense\""),
                 arguments("model.layers=[]",
                         "model.layers: required, at least one layer"),
                 arguments("model.layers=",
                         "model.layers: required, at least one layer"),
+                arguments("model.layers[0]={type: convolution, filters: 8, kernel: 3}",
+                        "model.layers[0].type: convolution needs image input; set data.shape to [channels, height, "
+                                + "width], got no data.shape"),
+                arguments("data.shape=[28, 28]",
+                        "data.shape: expected [channels, height, width], three positive integers, got [28, 28]"),
+                arguments("data.shape=[1, 0, 28]",
+                        "data.shape[1]: expected a positive integer, got 0"),
+                arguments("model.layers[0].filters=8",
+                        "model.layers[0].filters: not used by a dense layer; it takes units, activation, weight_init, "
+                                + "dropout"),
+                arguments("model.layers[0]={type: flatten, units: 3}",
+                        "model.layers[0].units: not used by a flatten layer; it takes no other keys"),
+                arguments("model.layers[0]={type: dropout}",
+                        "model.layers[0].dropout: required"),
+                arguments("model.layers[0]={type: dropout, dropout: 1}",
+                        "model.layers[0].dropout: a dropout layer needs a rate in (0, 1), got 1"),
+                arguments("model.layers[0].dropout=1.5",
+                        "model.layers[0].dropout: must be in [0, 1), got 1.5"),
+                arguments("model.layers[0]={type: conv, filters: 8}",
+                        "model.layers[0].kernel: required"),
+                arguments("model.layers[0]={type: pooling, pooling: median}",
+                        "model.layers[0].pooling: unknown value 'median'; allowed: max, avg"),
+                arguments("model.layers[0]={type: pooling, kernel: [2, 2, 2]}",
+                        "model.layers[0].kernel: expected a positive integer or [height, width], got [2,2,2]"),
+                arguments("model.layers=[{units: 8}, {type: pooling}, {type: output, units: 2, loss: mcxent}]",
+                        "model.layers[1].type: pooling needs images, but model.layers[0] (dense) already turned them "
+                                + "into vectors"),
+                arguments("model.dl4j_json=/nets/resnet.json",
+                        "model.dl4j_json: not allowed together with model.layers; the JSON defines the whole network, "
+                                + "give one of the two"),
+                arguments("model={dl4j_json: /nets/resnet.json, l2: 0.1}",
+                        "model.l2: not used with model.dl4j_json (the JSON holds its own regularisation), got 0.1"),
                 arguments("model.l2=-0.5",
                         "model.l2: must be >= 0, got -0.5"),
                 arguments("training.optimizer.learning_rate=0",
@@ -188,14 +222,14 @@ class SpecErrorsTest {
                         data: {format: idx}
                         """, "data.train: required"),
                 arguments("[1, 2]",
-                        "spec.yaml: expected a mapping with keys data, model, training, output, checkpoint, got [1,2]"),
+                        "spec.yaml: expected a mapping with keys data, model, training, output, checkpoint, early_stopping, monitoring, got [1,2]"),
                 arguments("""
                         data: {format: idx, train: /d}
                         model: {layers: [{type: output, units: 10, loss: mcxent}]}
                         training: 5
                         """, "training: expected a mapping with keys workers, batch_size, epochs, seed, optimizer, "
                         + "epoch_retries, collective_timeout_seconds, averaging, averaging_frequency, "
-                        + "average_updater_state, got 5"),
+                        + "average_updater_state, on_divergence, device, got 5"),
                 arguments("""
                         data:
                           format: idx
@@ -261,7 +295,7 @@ class SpecErrorsTest {
     void recordsBuiltInCodeAreCheckedWithTheSameWords() {
         OptimizerSpec adam = SpecDefaults.optimizer(OptimizerType.ADAM);
         assertMessage("training.batch_size: must be >= training.workers (4), got 2",
-                () -> new TrainingSpec(4, 2, 1, 1, adam, 0, 1));
+                () -> new TrainingSpec(4, 2, 1, 1, adam, 0, 1, OnDivergence.STOP));
         assertMessage("data.validation_fraction: must be in [0, 1), got 1",
                 () -> new DataSpec(DataFormat.IDX, "/d", null, null, List.of(), true, 1.0, Normalization.NONE, 1, 0));
         assertMessage("model.layers: the last layer must have type output",

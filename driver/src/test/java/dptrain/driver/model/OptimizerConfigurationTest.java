@@ -92,6 +92,23 @@ class OptimizerConfigurationTest {
         assertEquals(0.001, updater.getLearningRate(500, 0), 1e-15);
     }
 
+    /** A rollback after a divergence lowers a scheduled rate at every iteration, warm-up included. */
+    @Test
+    void learningRateScaleScalesASchedule() {
+        JobSpec spec = spec("training.optimizer.type=adamw", "training.optimizer.learning_rate=0.01",
+                "training.optimizer.schedule={type: step, warmup_iterations: 4, step_size: 10, gamma: 0.5}");
+        String json = NetworkFactory.configuration(spec.model(), spec.training().optimizer(), 4, 3).toJson();
+        MultiLayerConfiguration halved = MultiLayerConfiguration.fromJson(LearningRateScale.apply(json, 0.5));
+        IUpdater updater = ((org.deeplearning4j.nn.conf.layers.BaseLayer) halved.getConf(0).getLayer()).getIUpdater();
+        assertEquals(0.0025, updater.getLearningRate(2, 0), 1e-15);
+        assertEquals(0.005, updater.getLearningRate(4, 0), 1e-15);
+        assertEquals(0.0025, updater.getLearningRate(14, 0), 1e-15);
+        MultiLayerConfiguration quartered = MultiLayerConfiguration.fromJson(
+                LearningRateScale.apply(LearningRateScale.apply(json, 0.5), 0.5));
+        assertEquals(0.0025, ((org.deeplearning4j.nn.conf.layers.BaseLayer) quartered.getConf(1).getLayer())
+                .getIUpdater().getLearningRate(4, 0), 1e-15);
+    }
+
     @Test
     void constantRateStaysAPlainNumber() {
         IUpdater updater = NetworkFactory.updater(spec("training.optimizer.type=sgd").training().optimizer());

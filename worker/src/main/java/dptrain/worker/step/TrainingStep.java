@@ -3,6 +3,7 @@ package dptrain.worker.step;
 import dptrain.worker.collective.Collective;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -44,6 +45,8 @@ public final class TrainingStep {
     /** Parameter averaging: parameters, updater state, row count and loss sum; created on first use. */
     private float[] averagingBuffer;
     private boolean parametersFinite = true;
+    /** Batch-norm running statistics, exchanged as moments instead of updates (see that class). */
+    private BatchNormStatistics batchNorm;
 
     public TrainingStep(Network net, Collective collective) {
         this(net, collective, GradientClipping.NONE, null);
@@ -78,14 +81,23 @@ public final class TrainingStep {
      */
     public double apply(INDArray features, INDArray labels, int globalBatchSize, int iteration, int epoch) {
         long rows = features.size(0);
+        if (batchNorm == null) {
+            batchNorm = BatchNormStatistics.of(net);
+        }
         if (rows > 0) {
             exchange[gradientLength] = (float) localLossSum(features, labels);
             gradientView().get(exchange, 0, gradientLength);
+            if (!batchNorm.isEmpty()) {
+                batchNorm.updatesToMoments(exchange, floats(net.params()), Math.toIntExact(rows));
+            }
         } else {
             ensureGradientStructure(features.size(1), labels.size(1));
             java.util.Arrays.fill(exchange, 0f);
         }
         collective.allReduceSum(exchange);
+        if (!batchNorm.isEmpty()) {
+            batchNorm.momentsToUpdates(exchange, floats(net.params()), globalBatchSize);
+        }
         double lossSum = exchange[gradientLength];
         update(globalBatchSize, lossSum, iteration, epoch);
         return lossSum;
@@ -175,6 +187,7 @@ public final class TrainingStep {
     private void update(int batchSize, double lossSum, int iteration, int epoch) {
         gradientView().put(exchange, 0, gradientLength);
         INDArray sums = net.flattenedGradients();
+        wroteOnHost(sums);
         // A native reduction (a Java loop over the copy costs several percent of an MLP's step).
         // Any NaN or infinite element makes the norm non-finite: this is also the divergence check.
         lastGradientNorm = sums.norm2Number().doubleValue() / batchSize;
@@ -214,7 +227,13 @@ public final class TrainingStep {
         return floats(net.flattenedGradients());
     }
 
+    /**
+     * The host memory of a flattened (row-vector) view as floats, from its first element. The
+     * all-reduce goes through host memory: with the CUDA backend this first copies the newest
+     * values off the GPU (a no-op on the CPU backend).
+     */
     private static FloatBuffer floats(INDArray array) {
+        Nd4j.getAffinityManager().ensureLocation(array, AffinityManager.Location.HOST);
         FloatBuffer buffer = array.data().asNioFloat();
         buffer.position(Math.toIntExact(array.offset()));
         return buffer.slice();
@@ -226,6 +245,12 @@ public final class TrainingStep {
 
     private static void copyIn(float[] source, int at, INDArray array, int length) {
         floats(array).put(source, at, length);
+        wroteOnHost(array);
+    }
+
+    /** After a write through {@link #floats}: with the CUDA backend the GPU copy is now stale. */
+    private static void wroteOnHost(INDArray array) {
+        Nd4j.getAffinityManager().tagLocation(array, AffinityManager.Location.HOST);
     }
 
     /**

@@ -44,7 +44,7 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
         if (blocks.hasNext()) {
             throw new IllegalStateException("rank " + rank + " has more than one shard block");
         }
-        CollectiveSettings settings = new CollectiveSettings(epoch.secret(),
+        CollectiveSettings settings = new CollectiveSettings(CollectiveKey.forThisExecutor(epoch.secret()),
                 epoch.sessionTag() + "/stage-" + context.stageId() + "." + context.stageAttemptNumber(),
                 executorAddress(), Duration.ofSeconds(epoch.timeoutSeconds()));
         EpochReport report;

@@ -13,7 +13,8 @@ import java.io.Serializable;
  * @param batchSize         the global mini-batch size
  * @param shardRows         rows of each rank's shard, indexed by rank
  * @param classes           one-hot width for class-index labels, or 0 to use label values as they are
- * @param secret            the per-job secret that authenticates the all-reduce peers
+ * @param secret            32 random bytes per job: the all-reduce key, or with {@code spark.authenticate}
+ *                          only the nonce the key is derived from ({@link CollectiveKey})
  * @param sessionTag        job and epoch attempt; peers of any other attempt are refused
  * @param timeoutSeconds    the longest any collective wait may take
  * @param step              averaging mode, gradient clipping and monitoring probes

@@ -38,8 +38,8 @@ public final class EpochRunner {
         }
         BatchPlan batches = new BatchPlan(plan.shardRows(), plan.batchSize(), plan.seed(), start.epoch());
         int[] order = batches.order(rank);
-        BatchAssembler assembler = new BatchAssembler(block, plan.classes());
         Network net = start.restore(plan.configurationJson());
+        BatchAssembler assembler = new BatchAssembler(block, net.sparseLabels() ? 0 : plan.classes());
         TimedCollective timed = new TimedCollective(collective);
         StepSettings settings = plan.step();
         StepStatistics statistics = rank == 0 ? new StepStatistics(settings.probeEvery()) : null;
@@ -87,7 +87,7 @@ public final class EpochRunner {
                 }
             }
         } catch (DivergenceException e) {
-            throw e;
+            throw e; // names epoch and iteration already, and the driver must recognise it
         } catch (RuntimeException e) {
             throw new EpochFailedException(start.epoch(), start.iteration() + iteration, rank, e);
         }

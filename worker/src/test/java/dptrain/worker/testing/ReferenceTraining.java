@@ -5,6 +5,7 @@ import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
 import java.util.ArrayList;
 import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -21,10 +22,14 @@ public final class ReferenceTraining {
 
     /** One {@code net.fit} per global batch, the batch being the ranks' parts in rank order. */
     public static void fitEpoch(MultiLayerNetwork net, ShardBlock[] blocks, BatchPlan plan, int classes) {
-        for (DataSet batch : globalBatches(blocks, plan, classes)) {
-            net.fit(batch);
-        }
+        globalBatches(blocks, plan, classes).forEach(net::fit);
         net.getLayerWiseConfigurations().setEpochCount(plan.epoch() + 1);
+    }
+
+    /** The same for a computation graph with one input and one output. */
+    public static void fitEpoch(ComputationGraph graph, ShardBlock[] blocks, BatchPlan plan, int classes) {
+        globalBatches(blocks, plan, classes).forEach(graph::fit);
+        graph.getConfiguration().setEpochCount(plan.epoch() + 1);
     }
 
     /** The epoch's global batches, each the ranks' parts in rank order. */

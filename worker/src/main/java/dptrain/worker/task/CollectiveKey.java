@@ -1,0 +1,57 @@
+package dptrain.worker.task;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.spark.SparkEnv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The key the all-reduce handshake proves, derived from what the driver ships with the epoch
+ * plan. Without Spark authentication the shipped 32 random bytes are the key. With
+ * {@code spark.authenticate=true} they are only a per-job nonce: the key is
+ * HMAC-SHA256(Spark's application secret, nonce), computed inside each executor from the secret
+ * Spark gave it, so the key never travels (not even inside the task closure) and a process that
+ * does not hold the application's secret cannot join the ring. Driver and executors read the same
+ * application-wide {@code spark.authenticate}, so every rank derives the same key.
+ */
+public final class CollectiveKey {
+
+    static final String AUTHENTICATE = "spark.authenticate";
+    private static final String ALGORITHM = "HmacSHA256";
+    private static final Logger LOG = LoggerFactory.getLogger(CollectiveKey.class);
+    private static final AtomicBoolean ANNOUNCED = new AtomicBoolean();
+
+    private CollectiveKey() {
+    }
+
+    /** The key of this process's Spark application for the shipped bytes. */
+    public static byte[] forThisExecutor(byte[] shipped) {
+        SparkEnv env = SparkEnv.get();
+        if (env == null || !env.conf().getBoolean(AUTHENTICATE, false)) {
+            return shipped;
+        }
+        String sparkSecret = env.securityManager().getSecretKey();
+        if (sparkSecret == null || sparkSecret.isEmpty()) {
+            throw new IllegalStateException(AUTHENTICATE + " is true but this executor was given no Spark secret");
+        }
+        if (ANNOUNCED.compareAndSet(false, true)) {
+            LOG.info("all-reduce key derived from the Spark application secret ({}=true)", AUTHENTICATE);
+        }
+        return derive(sparkSecret, shipped);
+    }
+
+    /** HMAC-SHA256 of the nonce under the Spark secret: 32 bytes. */
+    static byte[] derive(String sparkSecret, byte[] nonce) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(new SecretKeySpec(sparkSecret.getBytes(StandardCharsets.UTF_8), ALGORITHM));
+            return mac.doFinal(nonce);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(ALGORITHM + " unavailable", e);
+        }
+    }
+}
