@@ -190,7 +190,13 @@ public final class TrainingStep {
         wroteOnHost(sums);
         // A native reduction (a Java loop over the copy costs several percent of an MLP's step).
         // Any NaN or infinite element makes the norm non-finite: this is also the divergence check.
-        lastGradientNorm = sums.norm2Number().doubleValue() / batchSize;
+        // The native sum of squares is float and overflows for elements above about 1e19; only
+        // then is it redone in double, so that only a really non-finite gradient counts.
+        double norm = sums.norm2Number().doubleValue();
+        if (!Double.isFinite(norm)) {
+            norm = Math.sqrt(sumOfSquares(exchange, gradientLength));
+        }
+        lastGradientNorm = norm / batchSize;
         clipping.clipSums(sums, batchSize, lastGradientNorm);
         net.computeUpdate(batchSize, iteration, epoch);
         if (statistics != null) {
@@ -203,6 +209,16 @@ public final class TrainingStep {
             }
         }
         net.subtractUpdate(iteration);
+    }
+
+    /** {@code sum x_i^2} in double: finite for any finite float elements. */
+    static double sumOfSquares(float[] values, int length) {
+        double sum = 0;
+        for (int i = 0; i < length; i++) {
+            double x = values[i];
+            sum += x * x;
+        }
+        return sum;
     }
 
     /**
