@@ -11,15 +11,7 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.nd4j.linalg.learning.config.AMSGrad;
-import org.nd4j.linalg.learning.config.AdaGrad;
-import org.nd4j.linalg.learning.config.AdaMax;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.Nadam;
-import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.learning.config.RmsProp;
-import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
@@ -70,37 +62,28 @@ public final class LearningRateScale {
         IUpdater copy = updater.clone();
         ISchedule schedule = schedule(updater);
         if (schedule != null) {
-            // the schedule keeps its shape (warm-up, decay, restarts), every value times the scale
+            // the whole schedule, warm-up and decay alike, at the lower level
             copy.setLrAndSchedule(updater.getLearningRate(0, 0) * scale, ScaledSchedule.of(schedule, scale));
             return copy;
         }
         if (updater.getLearningRate(0, 0) != updater.getLearningRate(1_000_000, 1_000)) {
-            throw new IllegalStateException("layer " + layer.getLayerName() + ": cannot scale the learning-rate"
-                    + " schedule of " + updater.getClass().getSimpleName() + " after a divergence");
+            throw new IllegalStateException("layer " + layer.getLayerName()
+                    + ": cannot scale a learning-rate schedule after a divergence");
         }
         copy.setLrAndSchedule(updater.getLearningRate(0, 0) * scale, null);
         return copy;
     }
 
-    /** The learning-rate schedule of DL4J's updaters that have one (IUpdater itself does not expose it). */
+    /**
+     * The updater's learning-rate schedule, or {@code null}. {@code IUpdater} has no getter for it,
+     * but every DL4J updater with a learning rate (and dptrain's {@code Momentum}) has the bean
+     * property {@code learningRateSchedule}.
+     */
     private static ISchedule schedule(IUpdater updater) {
-        if (updater instanceof Sgd sgd) {
-            return sgd.getLearningRateSchedule();
-        } else if (updater instanceof Nesterovs nesterovs) {
-            return nesterovs.getLearningRateSchedule();
-        } else if (updater instanceof RmsProp rmsProp) {
-            return rmsProp.getLearningRateSchedule();
-        } else if (updater instanceof Adam adam) {
-            return adam.getLearningRateSchedule();
-        } else if (updater instanceof AdaGrad adaGrad) {
-            return adaGrad.getLearningRateSchedule();
-        } else if (updater instanceof AdaMax adaMax) {
-            return adaMax.getLearningRateSchedule();
-        } else if (updater instanceof Nadam nadam) {
-            return nadam.getLearningRateSchedule();
-        } else if (updater instanceof AMSGrad amsGrad) {
-            return amsGrad.getLearningRateSchedule();
+        try {
+            return (ISchedule) updater.getClass().getMethod("getLearningRateSchedule").invoke(updater);
+        } catch (ReflectiveOperationException e) {
+            return null;
         }
-        return null;
     }
 }
