@@ -152,7 +152,9 @@ public final class BenchMain {
                 "training.workers=" + workers, "training.epochs=" + epochs, "output.dir=" + output,
                 "data.train=" + data.resolve("train-images-idx3-ubyte.gz"),
                 "data.test=" + data.resolve("t10k-images-idx3-ubyte.gz"),
-                "data.validation_fraction=0", "checkpoint.keep=" + epochs, "checkpoint.resume=false"));
+                "data.validation_fraction=0", "checkpoint.keep=" + epochs, "checkpoint.resume=false",
+                // the peers train with a constant Adam rate: so does dptrain here (the shipped config anneals)
+                "training.optimizer.schedule.type=constant"));
         command.addAll(overrides);
         ChildProcess.Outcome outcome = run(id, command, threads);
         String threadSetting = "local[" + workers + "], OMP_NUM_THREADS=" + threads + " (" + workers * threads
