@@ -27,12 +27,17 @@ class SpecDocTest {
     @Test
     void examplesLoad() throws IOException {
         List<String> examples = yamlBlocks(Files.readString(DOC));
-        assertEquals(2, examples.size());
+        assertEquals(4, examples.size());
         JobSpec full = SpecLoader.parse(examples.get(0), "full example", List.of());
         assertEquals(4, full.training().workers());
         assertEquals(3, full.model().layers().size());
         JobSpec csv = SpecLoader.parse(examples.get(1), "csv example", List.of());
         assertEquals(List.of("rooms", "area", "age"), csv.data().features());
+        JobSpec images = SpecLoader.parse(examples.get(2), "image example", List.of());
+        assertEquals(List.of(1, 28, 28), images.data().shape());
+        assertEquals(8, images.model().layers().size());
+        JobSpec imported = SpecLoader.parse(examples.get(3), "dl4j_json example", List.of());
+        assertEquals("hdfs://namenode:8020/nets/resnet-small.json", imported.model().dl4jJson());
     }
 
     @Test

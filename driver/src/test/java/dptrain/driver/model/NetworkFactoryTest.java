@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dptrain.driver.BadInputException;
 import dptrain.driver.config.JobSpec;
+import dptrain.driver.config.Loss;
 import dptrain.driver.config.SpecException;
 import dptrain.driver.config.SpecLoader;
 import dptrain.worker.loss.HuberLoss;
+import dptrain.worker.testing.TinyNetworks;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -32,10 +37,13 @@ import org.deeplearning4j.nn.weights.WeightInitNormal;
 import org.deeplearning4j.nn.weights.WeightInitRelu;
 import org.deeplearning4j.nn.weights.WeightInitUniform;
 import org.deeplearning4j.nn.weights.WeightInitXavier;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossHinge;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /** Spec layers become the DL4J layers, shapes and settings they name. */
@@ -142,5 +150,40 @@ class NetworkFactoryTest {
         assertEquals("data.shape: [3, 28, 28] holds 2352 values per row, but the data has 784 features",
                 error.getMessage());
         spec.data().checkShape(3 * 28 * 28);
+    }
+
+    @Test
+    void aDl4jJsonFileIsReadCheckedAndItsOutputRecognised(@TempDir Path dir) throws Exception {
+        Configuration hadoop = new Configuration();
+        String graph = TinyNetworks.residualGraph(new LossSparseMCXENT(), 5, 4, 1);
+        Path file = dir.resolve("graph.json");
+        Files.writeString(file, graph);
+        assertEquals(graph, NetworkFactory.readConfiguration(file.toUri().toString(), hadoop));
+        assertEquals(new ModelOutput(Loss.SPARSE_MCXENT, 4), ModelOutput.of(graph, "graph.json"));
+        assertEquals(4, ModelOutput.of(graph, "graph.json").classes());
+
+        String missing = dir.resolve("nope.json").toString();
+        assertEquals("model.dl4j_json: file not found: " + missing, assertThrows(BadInputException.class,
+                () -> NetworkFactory.readConfiguration(missing, hadoop)).getMessage());
+
+        Path notDl4j = dir.resolve("other.json");
+        Files.writeString(notDl4j, "{\"layers\": 3}");
+        String message = assertThrows(BadInputException.class,
+                () -> NetworkFactory.readConfiguration(notDl4j.toString(), hadoop)).getMessage();
+        assertTrue(message.startsWith("model.dl4j_json: " + notDl4j
+                + " is not a DL4J MultiLayerConfiguration or ComputationGraphConfiguration JSON ("), message);
+
+        String hinge = TinyNetworks.residualGraph(new LossHinge(), 5, 4, 1);
+        assertEquals("model.dl4j_json: hinge.json: the output loss LossHinge() is not supported; use one of"
+                        + " LossMCXENT, LossSparseMCXENT, LossBinaryXENT, LossMSE, LossL2, LossMAE, LossL1,"
+                        + " dptrain.worker.loss.HuberLoss",
+                assertThrows(BadInputException.class, () -> ModelOutput.of(hinge, "hinge.json")).getMessage());
+
+        String stack = TinyNetworks.classifier(new org.nd4j.linalg.learning.config.Sgd(0.1), 0, 1);
+        assertEquals(new ModelOutput(Loss.MCXENT, TinyNetworks.CLASSES), ModelOutput.of(stack, "stack.json"));
+        assertEquals("model.dl4j_json: stack.json expects 12 inputs (nIn of its first layer), but the data has 5"
+                + " features", assertThrows(BadInputException.class,
+                () -> NetworkFactory.checkInputWidth(stack, "stack.json", 5)).getMessage());
+        NetworkFactory.checkInputWidth(stack, "stack.json", TinyNetworks.INPUTS);
     }
 }

@@ -117,6 +117,35 @@ final class BatchNormStatistics {
         }
     }
 
+    /**
+     * Moves the statistics updates out of {@code exchange}, leaving zeros: they are updates, not
+     * gradients, so the global gradient norm, clipping and the updater's division by the batch size
+     * must not touch them. {@link #putUpdates} puts them back just before the updater runs.
+     */
+    float[] takeUpdates(float[] exchange) {
+        float[] updates = new float[2 * layers.stream().mapToInt(Statistics::length).sum()];
+        int k = 0;
+        for (Statistics s : layers) {
+            for (int j = 0; j < s.length(); j++) {
+                updates[k++] = exchange[s.mean() + j];
+                updates[k++] = exchange[s.spread() + j];
+                exchange[s.mean() + j] = 0;
+                exchange[s.spread() + j] = 0;
+            }
+        }
+        return updates;
+    }
+
+    void putUpdates(float[] exchange, float[] updates) {
+        int k = 0;
+        for (Statistics s : layers) {
+            for (int j = 0; j < s.length(); j++) {
+                exchange[s.mean() + j] = updates[k++];
+                exchange[s.spread() + j] = updates[k++];
+            }
+        }
+    }
+
     /** The running variance a statistics entry stands for: {@code (10^log10std)^2}, or the variance itself. */
     private static double variance(Statistics s, float value) {
         return s.logStd() ? Math.pow(10, 2.0 * value) : value;

@@ -47,6 +47,8 @@ public final class TrainingStep {
     private boolean parametersFinite = true;
     /** Batch-norm running statistics, exchanged as moments instead of updates (see that class). */
     private BatchNormStatistics batchNorm;
+    /** This iteration's BN statistics updates, kept out of the gradient norm and clipping. */
+    private float[] heldStatistics;
 
     public TrainingStep(Network net, Collective collective) {
         this(net, collective, GradientClipping.NONE, null);
@@ -97,6 +99,7 @@ public final class TrainingStep {
         collective.allReduceSum(exchange);
         if (!batchNorm.isEmpty()) {
             batchNorm.momentsToUpdates(exchange, floats(net.params()), globalBatchSize);
+            heldStatistics = batchNorm.takeUpdates(exchange);
         }
         double lossSum = exchange[gradientLength];
         update(globalBatchSize, lossSum, iteration, epoch);
@@ -116,8 +119,14 @@ public final class TrainingStep {
             net.setIterationCount(iteration + 1);
             return 0;
         }
+        if (batchNorm == null) {
+            batchNorm = BatchNormStatistics.of(net);
+        }
         double lossSum = localLossSum(features, labels);
         gradientView().get(exchange, 0, gradientLength);
+        if (!batchNorm.isEmpty()) {
+            heldStatistics = batchNorm.takeUpdates(exchange);
+        }
         update(rows, lossSum, iteration, epoch);
         rowsSinceAverage += rows;
         lossSinceAverage += lossSum;
@@ -198,6 +207,15 @@ public final class TrainingStep {
         }
         lastGradientNorm = norm / batchSize;
         clipping.clipSums(sums, batchSize, lastGradientNorm);
+        if (heldStatistics != null) {
+            // batch-norm running-statistics updates are not gradients: kept out of the norm and the
+            // clipping above, they go back in now, for the updater's no-op step to apply
+            gradientView().get(exchange, 0, gradientLength);
+            batchNorm.putUpdates(exchange, heldStatistics);
+            gradientView().put(exchange, 0, gradientLength);
+            wroteOnHost(sums);
+            heldStatistics = null;
+        }
         net.computeUpdate(batchSize, iteration, epoch);
         if (statistics != null) {
             statistics.gradientNorm(lastGradientNorm);

@@ -10,7 +10,9 @@ import dptrain.worker.step.NetworkState;
 import dptrain.worker.step.StepSettings;
 import dptrain.worker.step.StepStatistics;
 import dptrain.worker.step.TrainingStep;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,11 @@ public final class EpochRunner {
         TrainingStep step = new TrainingStep(net, timed, settings.clipping(), statistics);
         Averaging averaging = settings.averaging();
         boolean averageParameters = averaging.mode() == Averaging.Mode.PARAMETERS;
+        // dropout masks come from ND4J's (per-thread) random generator: seeded per job seed, epoch and
+        // rank, so the ranks draw different masks for their parts (as one process would for the rows of
+        // one batch) and a retried or resumed epoch draws the same ones again
+        long epochSeed = new SplittableRandom(plan.seed() ^ start.epoch() * 0x9E3779B97F4A7C15L).nextLong();
+        Nd4j.getRandom().setSeed(epochSeed + rank);
 
         int iterations = batches.iterations();
         int epoch = start.epoch() + 1;

@@ -3,6 +3,7 @@ package dptrain.worker.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dptrain.worker.loss.HuberLoss;
 import dptrain.worker.testing.ReferenceTraining;
 import java.util.Optional;
 import java.util.Random;
@@ -25,6 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /** The dense fast path must give DL4J's own gradient sums and loss for every activation and loss. */
 class DenseGradientsTest {
@@ -83,6 +85,40 @@ class DenseGradientsTest {
         Network fresh = Network.fromJson(conf.toJson());
         fresh.init();
         assertEquals(Optional.empty(), DenseGradients.forNetwork(fresh), "no backward pass yet, no gradient views");
+    }
+
+    /** The losses dptrain adds or feeds differently: Huber (its own), sparse cross-entropy (index labels). */
+    @Test
+    void huberAndSparseCrossEntropyEqualDl4jToo() {
+        Random random = new Random(8);
+        for (boolean sparse : new boolean[] {false, true}) {
+            int outputs = sparse ? 4 : 2;
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                    .updater(new Sgd(0.1)).weightInit(WeightInit.XAVIER).list()
+                    .layer(new DenseLayer.Builder().nIn(7).nOut(9).activation(Activation.TANH).build())
+                    .layer(new OutputLayer.Builder(sparse ? new LossSparseMCXENT() : new HuberLoss(0.5)).nIn(9)
+                            .nOut(outputs).activation(sparse ? Activation.SOFTMAX : Activation.IDENTITY).build())
+                    .build();
+            Network network = Network.fromJson(conf.toJson());
+            network.init();
+            MultiLayerNetwork net = (MultiLayerNetwork) network.model();
+            int batch = 11;
+            INDArray features = Nd4j.rand(DataType.FLOAT, batch, 7).subi(0.5).muli(4);
+            float[] values = new float[batch * (sparse ? 1 : outputs)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = sparse ? random.nextInt(outputs) : (float) (3 * random.nextGaussian());
+            }
+            INDArray labels = Nd4j.create(values, new long[] {batch, sparse ? 1 : outputs}, 'c');
+
+            network.computeGradientAndScore(features, labels);
+            float[] expected = net.getFlattenedGradients().toFloatVector();
+            double expectedLoss = net.score() * batch;
+            net.getFlattenedGradients().assign(0);
+            double loss = DenseGradients.forNetwork(network).orElseThrow().lossSum(features, labels);
+
+            ReferenceTraining.assertClose(expected, net.getFlattenedGradients().toFloatVector(), 1e-6);
+            assertEquals(expectedLoss, loss, 1e-5 * Math.abs(expectedLoss));
+        }
     }
 
     @Test

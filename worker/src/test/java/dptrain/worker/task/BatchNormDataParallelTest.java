@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dptrain.worker.collective.Collective;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.step.Averaging;
+import dptrain.worker.step.GradientClipping;
 import dptrain.worker.step.NetworkState;
+import dptrain.worker.step.StepSettings;
 import dptrain.worker.testing.ReferenceTraining;
 import dptrain.worker.testing.SharedMemoryCollective;
 import java.util.ArrayList;
@@ -25,7 +28,8 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,8 +50,15 @@ class BatchNormDataParallelTest {
     private static final int CLASSES = 3;
     private static final long SEED = 11;
 
-    @Test
-    void runningStatisticsMatchTheWholeGlobalBatchOnEveryRank() throws Exception {
+    /**
+     * Also with gradient clipping so tight that every step is clipped: the statistics updates are
+     * not gradients, so clipping must leave them alone.
+     */
+    @ParameterizedTest(name = "clipping {0}")
+    @ValueSource(doubles = {0, 1e-4})
+    void runningStatisticsMatchTheWholeGlobalBatchOnEveryRank(double clipNorm) throws Exception {
+        StepSettings step = new StepSettings(Averaging.GRADIENTS,
+                clipNorm > 0 ? GradientClipping.norm(clipNorm) : GradientClipping.NONE, 0);
         String json = network();
         long[] shardRows = {70, 45};
         ShardBlock[] blocks = {block(70, 1, 2.0f), block(45, 2, -1.5f)};
@@ -65,7 +76,7 @@ class BatchNormDataParallelTest {
         try {
             for (int epoch = 0; epoch < 2; epoch++) {
                 EpochPlan plan = new EpochPlan(json, state, SEED, batch, shardRows, CLASSES, new byte[32],
-                        "bn/epoch" + epoch, 30);
+                        "bn/epoch" + epoch, 30, step);
                 Collective[] group = SharedMemoryCollective.group(2);
                 List<Future<EpochReport>> futures = new ArrayList<>();
                 for (int r = 0; r < 2; r++) {

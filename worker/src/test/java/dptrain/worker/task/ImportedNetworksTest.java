@@ -1,6 +1,8 @@
 package dptrain.worker.task;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dptrain.worker.collective.Collective;
 import dptrain.worker.data.BatchPlan;
@@ -15,15 +17,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -45,29 +44,9 @@ class ImportedNetworksTest {
     private static final int BATCH = 16;
     private static final int EPOCHS = 3;
 
-    /** input -> dense(16) -> dense(16) + (skip from the first dense) -> softmax: a residual block. */
-    static String residualGraph() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(SEED)
-                .dataType(DataType.FLOAT)
-                .updater(new Adam(0.01))
-                .weightInit(WeightInit.XAVIER)
-                .graphBuilder()
-                .addInputs("in")
-                .addLayer("first", new DenseLayer.Builder().nOut(16).activation(Activation.TANH).build(), "in")
-                .addLayer("second", new DenseLayer.Builder().nOut(16).activation(Activation.TANH).build(), "first")
-                .addVertex("residual", new ElementWiseVertex(ElementWiseVertex.Op.Add), "first", "second")
-                .addLayer("out", new OutputLayer.Builder(new LossMCXENT()).nOut(TinyNetworks.CLASSES)
-                        .activation(Activation.SOFTMAX).build(), "residual")
-                .setOutputs("out")
-                .setInputTypes(InputType.feedForward(TinyNetworks.INPUTS))
-                .build();
-        return conf.toJson();
-    }
-
     @Test
     void residualGraphOnTwoRanksEqualsSingleProcessTraining() throws Exception {
-        String json = residualGraph();
+        String json = TinyNetworks.residualGraph(new LossMCXENT(), TinyNetworks.INPUTS, TinyNetworks.CLASSES, SEED);
         ShardBlock[] blocks = blocks();
         NetworkState start = NetworkState.initial(json);
         ComputationGraph reference = (ComputationGraph) start.restore(json).model();
@@ -99,7 +78,28 @@ class ImportedNetworksTest {
         assertEquals(true, moved > 0.05, "largest parameter change " + moved);
     }
 
+    @Test
+    void dropoutTrainsReproduciblyWithTheRanksInStep() throws Exception {
+        String withDropout = stack(new LossMCXENT(), 0.5);
+        String without = stack(new LossMCXENT(), 0);
+        ShardBlock[] blocks = blocks();
+        NetworkState first = train(withDropout, NetworkState.initial(withDropout), blocks, TinyNetworks.CLASSES);
+        NetworkState second = train(withDropout, NetworkState.initial(withDropout), blocks, TinyNetworks.CLASSES);
+        assertArrayEquals(first.params(), second.params(), 0f, "same seed, same masks, same parameters");
+        NetworkState plain = train(without, NetworkState.initial(without), blocks, TinyNetworks.CLASSES);
+        double difference = 0;
+        for (int i = 0; i < plain.params().length; i++) {
+            difference = Math.max(difference, Math.abs(plain.params()[i] - first.params()[i]));
+        }
+        assertTrue(difference > 1e-3, "dropout changed nothing: " + difference);
+    }
+
     private static String stack(ILossFunction loss) {
+        return stack(loss, 0);
+    }
+
+    /** 12-10-3 with {@code dropout} (fraction dropped) on the output layer's inputs. */
+    private static String stack(ILossFunction loss, double dropout) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(SEED)
                 .dataType(DataType.FLOAT)
@@ -108,6 +108,7 @@ class ImportedNetworksTest {
                 .list()
                 .layer(new DenseLayer.Builder().nIn(TinyNetworks.INPUTS).nOut(10).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(loss).nIn(10).nOut(TinyNetworks.CLASSES)
+                        .dropOut(dropout > 0 ? new Dropout(1 - dropout) : null)
                         .activation(Activation.SOFTMAX).build())
                 .build();
         return conf.toJson();

@@ -2,15 +2,20 @@ package dptrain.worker.testing;
 
 import dptrain.worker.data.ShardBlock;
 import java.util.Random;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Small networks and data sets shared by the worker tests. */
@@ -43,6 +48,29 @@ public final class TinyNetworks {
                 .layer(new DenseLayer.Builder().nIn(16).nOut(8).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(CLASSES)
                         .activation(Activation.SOFTMAX).build())
+                .build();
+        return conf.toJson();
+    }
+
+    /**
+     * A computation graph with a residual block: input, dense(16), dense(16) added to the first
+     * dense's output (an {@code ElementWiseVertex} add), softmax output with {@code loss}; Adam.
+     */
+    public static String residualGraph(ILossFunction loss, int inputs, int classes, long seed) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(0.01))
+                .weightInit(WeightInit.XAVIER)
+                .graphBuilder()
+                .addInputs("in")
+                .addLayer("first", new DenseLayer.Builder().nOut(16).activation(Activation.TANH).build(), "in")
+                .addLayer("second", new DenseLayer.Builder().nOut(16).activation(Activation.TANH).build(), "first")
+                .addVertex("residual", new ElementWiseVertex(ElementWiseVertex.Op.Add), "first", "second")
+                .addLayer("out", new OutputLayer.Builder(loss).nOut(classes).activation(Activation.SOFTMAX).build(),
+                        "residual")
+                .setOutputs("out")
+                .setInputTypes(InputType.feedForward(inputs))
                 .build();
         return conf.toJson();
     }
