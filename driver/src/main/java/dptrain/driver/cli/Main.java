@@ -4,6 +4,7 @@ import dptrain.driver.BadInputException;
 import dptrain.driver.config.JobSpec;
 import dptrain.driver.config.SpecLoader;
 import dptrain.driver.job.TrainJob;
+import dptrain.driver.loop.TrainingDivergedException;
 import dptrain.driver.loop.TrainingFailedException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -20,7 +21,8 @@ import org.apache.spark.sql.SparkSession;
  * {@code dptrain predict ...} ({@link PredictCommand}).
  *
  * <p>Exit codes: 0 done; 2 bad input (spec, data, output location, checkpoint), printed as one
- * line; 1 training failed. Stack traces only with {@code --verbose}. Under spark-submit the
+ * line; 3 training diverged (non-finite loss or gradient; the line names epoch and iteration);
+ * 1 training failed otherwise. Stack traces only with {@code --verbose}. Under spark-submit the
  * master comes from Spark; run directly, it is {@code local[workers]}.
  */
 public final class Main {
@@ -28,6 +30,7 @@ public final class Main {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int BAD_INPUT = 2;
+    static final int DIVERGED = 3;
 
     private static final String USAGE = String.join("\n",
             "usage: dptrain train <spec.yaml> [key=value ...] [--verbose]",
@@ -90,6 +93,9 @@ public final class Main {
         } catch (BadInputException e) {
             report(err, "error: " + e.getMessage(), e, verbose);
             return BAD_INPUT;
+        } catch (TrainingDivergedException e) {
+            report(err, e.getMessage(), e, verbose);
+            return DIVERGED;
         } catch (TrainingFailedException e) {
             report(err, "training failed: " + e.getMessage(), e, verbose);
             return FAILED;
@@ -131,7 +137,7 @@ public final class Main {
         err.println("dptrain: " + line.lines().findFirst().orElse(line));
         if (verbose) {
             error.printStackTrace(err);
-        } else if (!(error instanceof BadInputException)) {
+        } else if (!(error instanceof BadInputException) && !(error instanceof TrainingDivergedException)) {
             err.println("dptrain: run with --verbose for the stack trace");
         }
     }
