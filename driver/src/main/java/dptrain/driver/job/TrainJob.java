@@ -19,6 +19,7 @@ import dptrain.driver.data.DatasetPreparer;
 import dptrain.driver.data.PreparedData;
 import dptrain.driver.loop.DivergencePolicy;
 import dptrain.driver.loop.EpochEnd;
+import dptrain.driver.loop.JobDescription;
 import dptrain.driver.loop.SparkEpochLauncher;
 import dptrain.driver.loop.SparkEvaluator;
 import dptrain.driver.loop.Trainer;
@@ -31,6 +32,7 @@ import dptrain.driver.report.MetricsLog;
 import dptrain.driver.report.ModelExport;
 import dptrain.driver.report.OutputDirectory;
 import dptrain.driver.report.ProgressLog;
+import dptrain.driver.report.ReportHtml;
 import dptrain.driver.stopping.EarlyStopping;
 import dptrain.worker.device.DeviceBinding;
 import dptrain.worker.eval.EvaluationTotals;
@@ -70,6 +72,19 @@ public final class TrainJob {
     }
 
     public static ObjectNode run(SparkSession spark, JobSpec spec) {
+        // every task of this job (epochs and evaluations) binds its device from this (DeviceBinding);
+        // the caller's value (a notebook's, say) comes back afterwards
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        String callersDevice = context.getLocalProperty(DeviceBinding.TASK_PROPERTY);
+        context.setLocalProperty(DeviceBinding.TASK_PROPERTY, spec.training().device().specValue());
+        try {
+            return train(spark, spec);
+        } finally {
+            context.setLocalProperty(DeviceBinding.TASK_PROPERTY, callersDevice);
+        }
+    }
+
+    private static ObjectNode train(SparkSession spark, JobSpec spec) {
         long begin = System.nanoTime();
         TrainingSpec training = spec.training();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -78,8 +93,6 @@ public final class TrainJob {
         LOG.info("dptrain {} job spec: {}", VERSION, specJson);
 
         checkSlots(context, training.workers());
-        // every task of this job (epochs and evaluations) binds its device from this (DeviceBinding)
-        context.setLocalProperty(DeviceBinding.TASK_PROPERTY, training.device().specValue());
         OutputDirectory output = new OutputDirectory(spec.output().dir(), hadoop);
         output.checkWritable();
         Checkpointer checkpointer = new Checkpointer(spec.checkpoint().dir(), spec.checkpoint().keep(), hadoop);
@@ -132,9 +145,10 @@ public final class TrainJob {
         }
         listeners.add(new CheckpointListener(checkpointer, checkpointOf));
         listeners.add(new ProgressLog(task));
+        listeners.add(ReportHtml.afterEachEpoch(output, VERSION, specJson));
         Trainer trainer = new Trainer(
                 new SparkEpochLauncher(context, data.train(), template, training.epochs()),
-                new SparkEvaluator(context, data.validation(), configuration, classes, binary, "validation"),
+                SparkEvaluator.validation(context, data.validation(), configuration, classes, binary, training.epochs()),
                 (iteration, epoch) -> updater.getLearningRate(iteration, epoch),
                 training.epochRetries(),
                 DivergencePolicy.of(training.onDivergence() == OnDivergence.ROLLBACK),
@@ -145,7 +159,7 @@ public final class TrainJob {
 
         ObjectNode summary = JSON.createObjectNode();
         if (data.test() != null) {
-            EvaluationTotals test = new SparkEvaluator(context, data.test(), configuration, classes, binary, "test")
+            EvaluationTotals test = SparkEvaluator.test(context, data.test(), configuration, classes, binary)
                     .evaluate(end);
             putMetrics(summary, EvaluationMetrics.of("test_", test, task));
             if (task == Task.CLASSIFICATION) {
@@ -173,6 +187,7 @@ public final class TrainJob {
 
         ModelExport.write(output, end.restore(configuration).model(), metadata(spec, specJson, data, task, end).toString());
         output.writeText(SUMMARY_FILE, summary.toPrettyString() + "\n");
+        ReportHtml.write(output);
         LOG.info("summary: {}", summary);
         return summary;
     }
@@ -239,8 +254,8 @@ public final class TrainJob {
 
     /** Row counts of the shards, indexed by rank (partition r holds rank r's block). */
     private static long[] shardRows(PreparedData data, int workers, JavaSparkContext context) {
-        context.setJobDescription("shard sizes");
-        List<Integer> rows = data.train().map(block -> block.rows()).collect();
+        List<Integer> rows = JobDescription.during(context, "shard sizes", () -> data.train().map(block -> block.rows())
+                .collect());
         if (rows.size() != workers) {
             throw new IllegalStateException("expected " + workers + " shards, got " + rows.size());
         }

@@ -1,5 +1,6 @@
 package dptrain.driver.model;
 
+import dptrain.worker.schedule.ScaledSchedule;
 import dptrain.worker.step.Network;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,16 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.nd4j.linalg.learning.config.AMSGrad;
+import org.nd4j.linalg.learning.config.AdaGrad;
+import org.nd4j.linalg.learning.config.AdaMax;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nadam;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * A DL4J configuration with every layer's learning rate multiplied by a factor: how a rollback
@@ -57,14 +67,40 @@ public final class LearningRateScale {
         if (updater == null || !updater.hasLearningRate()) {
             return updater;
         }
-        // A schedule's values cannot be multiplied through the IUpdater interface; dptrain's own
-        // configurations have none, a user's DL4J JSON may.
-        if (updater.getLearningRate(0, 0) != updater.getLearningRate(1_000_000, 1_000)) {
-            throw new IllegalStateException("layer " + layer.getLayerName()
-                    + ": cannot scale a learning-rate schedule after a divergence");
-        }
         IUpdater copy = updater.clone();
+        ISchedule schedule = schedule(updater);
+        if (schedule != null) {
+            // the schedule keeps its shape (warm-up, decay, restarts), every value times the scale
+            copy.setLrAndSchedule(updater.getLearningRate(0, 0) * scale, ScaledSchedule.of(schedule, scale));
+            return copy;
+        }
+        if (updater.getLearningRate(0, 0) != updater.getLearningRate(1_000_000, 1_000)) {
+            throw new IllegalStateException("layer " + layer.getLayerName() + ": cannot scale the learning-rate"
+                    + " schedule of " + updater.getClass().getSimpleName() + " after a divergence");
+        }
         copy.setLrAndSchedule(updater.getLearningRate(0, 0) * scale, null);
         return copy;
+    }
+
+    /** The learning-rate schedule of DL4J's updaters that have one (IUpdater itself does not expose it). */
+    private static ISchedule schedule(IUpdater updater) {
+        if (updater instanceof Sgd sgd) {
+            return sgd.getLearningRateSchedule();
+        } else if (updater instanceof Nesterovs nesterovs) {
+            return nesterovs.getLearningRateSchedule();
+        } else if (updater instanceof RmsProp rmsProp) {
+            return rmsProp.getLearningRateSchedule();
+        } else if (updater instanceof Adam adam) {
+            return adam.getLearningRateSchedule();
+        } else if (updater instanceof AdaGrad adaGrad) {
+            return adaGrad.getLearningRateSchedule();
+        } else if (updater instanceof AdaMax adaMax) {
+            return adaMax.getLearningRateSchedule();
+        } else if (updater instanceof Nadam nadam) {
+            return nadam.getLearningRateSchedule();
+        } else if (updater instanceof AMSGrad amsGrad) {
+            return amsGrad.getLearningRateSchedule();
+        }
+        return null;
     }
 }

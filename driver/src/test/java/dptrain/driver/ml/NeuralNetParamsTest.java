@@ -28,9 +28,9 @@ class NeuralNetParamsTest {
         assertEquals("activation: invalid value softmax; activation of the hidden layers; one of relu, leakyrelu,"
                         + " elu, sigmoid, tanh, identity",
                 assertThrows(IllegalArgumentException.class, () -> classifier.setActivation("Softmax")).getMessage());
-        assertEquals("optimizer: invalid value lbfgs; the updater; one of sgd, momentum, nesterov, rmsprop, adam,"
-                        + " adamw, adagrad",
-                assertThrows(IllegalArgumentException.class, () -> classifier.setOptimizer("LBFGS")).getMessage());
+        assertEquals("optimizer: invalid value lamb; the updater; one of sgd, momentum, nesterov, rmsprop, adam, adamw,"
+                        + " adagrad",
+                assertThrows(IllegalArgumentException.class, () -> classifier.setOptimizer("lamb")).getMessage());
         assertEquals("validationFraction: invalid value 1.0; fraction of the rows held out by a seeded split and"
                         + " evaluated after every epoch (logged), in [0, 1)",
                 assertThrows(IllegalArgumentException.class, () -> classifier.setValidationFraction(1.0))
