@@ -16,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -98,8 +99,7 @@ public final class BatchPrediction {
         ScoredColumns columns = new ScoredColumns(network.numClasses(), true, classifier, false);
         StructType schema = rows.schema().add(PREDICTION, DataTypes.DoubleType, false, Metadata.empty());
         if (classifier) {
-            schema = schema.add(PROBABILITY, org.apache.spark.ml.linalg.SQLDataTypes.VectorType(), false,
-                    Metadata.empty());
+            schema = schema.add(PROBABILITY, SQLDataTypes.VectorType(), false, Metadata.empty());
         }
         float[][] scaling = scaling(metadata, network.featureCount(), modelPath);
         PartitionScorer scorer = new PartitionScorer(

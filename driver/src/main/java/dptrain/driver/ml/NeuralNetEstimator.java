@@ -22,6 +22,8 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the classifier and the regressor share: the setters and {@code fit}, which checks the
@@ -35,6 +37,7 @@ public abstract class NeuralNetEstimator<E extends NeuralNetEstimator<E, M>, M e
         extends Estimator<M> implements NeuralNetParams, MLWritable {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(NeuralNetEstimator.class);
 
     private final String uid;
     private final ParamDefinitions definitions;
@@ -97,6 +100,10 @@ public abstract class NeuralNetEstimator<E extends NeuralNetEstimator<E, M>, M e
         LabelEncoding labels = labelNames.isEmpty() ? new LabelEncoding.Values(1)
                 : new LabelEncoding.ClassIndices(labelNames.size());
         SparkSession spark = dataset.sparkSession();
+        LOG.info("{} fit: hiddenLayers={} activation={} optimizer={} learningRate={} l2={} epochs={} batchSize={}"
+                        + " workers={} seed={} validationFraction={} classes={}", uid,
+                Arrays.toString(getHiddenLayers()), getActivation(), getOptimizer(), getLearningRate(), getL2(),
+                getEpochs(), batchSize, workers, getSeed(), getValidationFraction(), labelNames.size());
         PreparedData data = DatasetPreparer.prepare(spark, dataset, getFeaturesCol(), getLabelCol(), labels,
                 getValidationFraction(), workers, getSeed());
         try {

@@ -73,7 +73,8 @@ public final class ParamDefinitions implements Serializable {
         optimizer = new Param<>(owner, "optimizer", "the updater; one of " + String.join(", ", OPTIMIZERS),
                 ParamValidators.inArray(OPTIMIZERS));
         learningRate = new DoubleParam(owner, "learningRate", "step size (> 0); unset: the optimizer's default"
-                + " (0.01 for sgd, momentum, nesterov; 0.001 for rmsprop, adam)", ParamValidators.gt(0));
+                + " (0.01 for sgd, momentum, nesterov, adagrad; 0.001 for rmsprop, adam,"
+                + " adamw)", ParamValidators.gt(0));
         epochs = new IntParam(owner, "epochs", "passes over the training rows (>= 1)", ParamValidators.gtEq(1));
         batchSize = new IntParam(owner, "batchSize", "the global mini-batch, split across the workers"
                 + " (>= workers)", ParamValidators.gtEq(1));

@@ -170,6 +170,41 @@ class PredictCommandTest {
     }
 
     @Test
+    void aSingleSigmoidOutputGivesTwoClassProbabilitiesAndReproducesTheJobsAccuracy() throws IOException {
+        Path binaryTrain = Files.write(root.resolve("binary-train.csv"), Files.readAllLines(train).stream()
+                .map(line -> line.replace("versicolor", "other").replace("virginica", "other")).toList());
+        Path binaryTest = Files.write(root.resolve("binary-test.csv"), Files.readAllLines(test).stream()
+                .map(line -> line.replace("versicolor", "other").replace("virginica", "other")).toList());
+        Path run = root.resolve("binary-run");
+        Path spec = Files.writeString(root.resolve("binary.yaml"), """
+                data: {format: csv, train: %s, test: %s, label: species}
+                model:
+                  layers:
+                    - {type: output, units: 1, loss: bce}
+                training: {workers: 2, batch_size: 16, epochs: 2, seed: 2, optimizer: {type: sgd, learning_rate: 0.01}}
+                output: {dir: %s}
+                """.formatted(binaryTrain, binaryTest, run));
+        assertEquals(0, BadInputTest.cli("train", spec.toString()).code());
+        Path output = root.resolve("binary-predictions");
+
+        Result result = BadInputTest.cli("predict", "--model", run.resolve("model.zip").toString(),
+                "--input", binaryTest.toString(), "--output", output.toString());
+
+        assertEquals(0, result.code(), result.err());
+        Dataset<Row> predicted = SparkTestSession.get().read().parquet(output.toString()).cache();
+        double accuracy = predicted.filter("prediction = species").count() / 30.0;
+        assertEquals(JSON.readTree(run.resolve("summary.json").toFile()).get("test_accuracy").asDouble(), accuracy,
+                1e-12);
+        for (Row row : predicted.collectAsList()) {
+            List<Double> p = row.getList(row.fieldIndex("probability"));
+            assertEquals(2, p.size());
+            assertEquals(1.0, p.get(0) + p.get(1), 1e-6);
+            // label_names are sorted: other, setosa
+            assertEquals(p.get(1) > p.get(0) ? "setosa" : "other", row.getAs("prediction"));
+        }
+    }
+
+    @Test
     void badInputIsOneLineAndExitCodeTwo() throws IOException {
         String model = csvRun.resolve("model.zip").toString();
         String output = root.resolve("never").toString();
