@@ -10,14 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1: one {@code Master} and {@code n} {@code Worker}
@@ -25,8 +21,8 @@ import java.util.zip.ZipFile;
  * {@code deploy/submit.sh} (Spark's {@code SparkSubmit} with {@code driver/target/dptrain.jar}).
  *
  * <p>The Spark "installation" the workers see is a directory {@code spark-home/jars} of links to the
- * jars of {@code driver/target/classpath.txt} that {@code dptrain.jar} does not already carry
- * (Spark, Hadoop, Scala, logging) — what a Spark distribution provides, so the executors get
+ * jars of {@code driver/target/classpath.txt} except DL4J's, ND4J's and JavaCPP's (Spark, Hadoop,
+ * Scala, logging and their dependencies: what a Spark distribution provides), so the executors get
  * dptrain, DL4J and ND4J only from the submitted jar, as on a real cluster.
  *
  * <p>Everything lives under {@code driver/target/cluster-it/<name>/}: every process's log, the
@@ -39,6 +35,8 @@ final class StandaloneCluster implements AutoCloseable {
     static final Path REPOSITORY = repositoryRoot();
     static final Path JAR = REPOSITORY.resolve("driver/target/dptrain.jar");
     private static final Path CLASSPATH = REPOSITORY.resolve("driver/target/classpath.txt");
+    /** Maven groups (as repository paths) a Spark distribution does not have: the executors must get them from dptrain.jar. */
+    private static final List<String> APPLICATION_GROUPS = List.of("/org/deeplearning4j/", "/org/nd4j/", "/org/bytedeco/");
     private static final Duration START_LIMIT = Duration.ofSeconds(120);
 
     private final Path dir;
@@ -116,7 +114,6 @@ final class StandaloneCluster implements AutoCloseable {
                 "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1",
                 "--conf", "spark.executor.memory=1g",
-                "--conf", "spark.local.dir=" + Files.createDirectories(dir.resolve("spark-local")),
                 // a barrier job submitted before a replacement executor registered re-checks its slots this often
                 "--conf", "spark.scheduler.barrier.maxConcurrentTasksCheck.interval=1s"));
         for (String setting : sparkConf) {
@@ -157,16 +154,6 @@ final class StandaloneCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The executor log that contains {@code text}, or null. */
-    Path executorLogContaining(String text) {
-        for (Path log : executorLogs()) {
-            if (read(log).contains(text)) {
-                return log;
-            }
-        }
-        return null;
     }
 
     /** The live executor whose log is {@code log} (work/<app id>/<executor id>/stderr), or null. */
@@ -234,6 +221,8 @@ final class StandaloneCluster implements AutoCloseable {
         Map<String, String> env = builder.environment();
         env.put("SPARK_HOME", sparkHome.toString());
         env.put("SPARK_CONF_DIR", sparkHome.resolve("conf").toString());
+        env.put("SPARK_SCALA_VERSION", "2.12"); // what a distribution's load-spark-env.sh sets
+        env.put("SPARK_LOCAL_DIRS", Files.createDirectories(dir.resolve("spark-local")).toString());
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.remove("SPARK_TESTING");
         Process process = builder.start();
@@ -267,33 +256,20 @@ final class StandaloneCluster implements AutoCloseable {
         return options;
     }
 
-    /** spark-home/jars: the classpath's jars whose classes dptrain.jar does not carry. */
+    /** spark-home/jars: the classpath's jars but DL4J's, ND4J's and JavaCPP's, which only dptrain.jar may bring. */
     private void makeSparkHome() throws IOException {
-        Set<String> shipped = new HashSet<>();
-        try (ZipFile jar = new ZipFile(JAR.toFile())) {
-            jar.stream().map(ZipEntry::getName).filter(entry -> entry.endsWith(".class")).forEach(shipped::add);
-        }
         Path jars = Files.createDirectories(sparkHome.resolve("jars"));
         Files.createDirectories(sparkHome.resolve("conf"));
         int linked = 0;
         for (String entry : Files.readString(CLASSPATH).trim().split(java.io.File.pathSeparator)) {
             Path jar = Path.of(entry);
-            if (!entry.endsWith(".jar") || carriedBy(shipped, jar)) {
+            if (!entry.endsWith(".jar") || APPLICATION_GROUPS.stream().anyMatch(entry::contains)) {
                 continue;
             }
             Files.createSymbolicLink(jars.resolve(String.format("%03d-%s", linked++, jar.getFileName())), jar);
         }
         if (linked == 0) {
             throw new IllegalStateException("no Spark jars found in " + CLASSPATH);
-        }
-    }
-
-    private static boolean carriedBy(Set<String> shipped, Path jar) throws IOException {
-        try (ZipFile zip = new ZipFile(jar.toFile())) {
-            return zip.stream().map(ZipEntry::getName)
-                    .filter(name -> name.endsWith(".class") && !name.startsWith("META-INF/")
-                            && !name.equals("module-info.class"))
-                    .findFirst().map(shipped::contains).orElse(false);
         }
     }
 

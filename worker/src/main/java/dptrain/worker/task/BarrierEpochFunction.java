@@ -48,15 +48,16 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
         if (blocks.hasNext()) {
             throw new IllegalStateException("rank " + rank + " has more than one shard block");
         }
-        // One line per task and epoch attempt: in an executor's log it says which rank of which attempt
-        // ran there, the first thing to look for when an epoch had to be relaunched.
-        LOG.info("rank {} of {} starts {} on executor {}", rank, epoch.workers(), epoch.sessionTag(),
-                SparkEnv.get().executorId());
         CollectiveSettings settings = new CollectiveSettings(CollectiveKey.forThisExecutor(epoch.secret()),
                 epoch.sessionTag() + "/stage-" + context.stageId() + "." + context.stageAttemptNumber(),
                 executorAddress(), Duration.ofSeconds(epoch.timeoutSeconds()));
         EpochReport report;
+        long begin = System.nanoTime();
         try (Collective collective = RingCollective.open(rank, epoch.workers(), context::allGather, settings)) {
+            // One line per task and epoch attempt: in an executor's log it says which rank of which attempt
+            // ran there, the first thing to look for when an epoch had to be relaunched.
+            LOG.info("rank {} of {} joined the ring of {} on executor {} in {} ms", rank, epoch.workers(),
+                    epoch.sessionTag(), SparkEnv.get().executorId(), (System.nanoTime() - begin) / 1_000_000);
             report = EpochRunner.run(epoch, rank, block, collective);
         }
         return Iterator$.MODULE$.single(report);
