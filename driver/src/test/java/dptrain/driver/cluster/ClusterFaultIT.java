@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -98,16 +100,19 @@ class ClusterFaultIT {
     void moreWorkersThanSlotsIsOneErrorLineBeforeTraining() throws Exception {
         Path output = output("three-workers");
         Submission run = cluster.submit("three-workers", spec,
-                List.of("spark.scheduler.maxRegisteredResourcesWaitingTime=15s"),
+                List.of("spark.scheduler.maxRegisteredResourcesWaitingTime=10s"),
                 List.of("output.dir=" + output, "training.workers=3"));
 
         int status = run.awaitExit();
 
-        List<String> lines = run.output().lines().toList();
-        assertEquals("dptrain: error: training.workers: 3 workers need 3 task slots at once, but the executors"
-                        + " of Spark master " + cluster.masterUrl() + " have 2 (waited 15 s for more to register,"
-                        + " spark.scheduler.maxRegisteredResourcesWaitingTime)",
-                lines.get(lines.size() - 1), run.output());
+        // Two 1-core executors; on a loaded machine not all may have registered within the 10 s.
+        String last = run.output().lines().reduce((first, second) -> second).orElse("");
+        Matcher error = Pattern.compile("dptrain: error: training.workers: 3 workers need 3 task slots at once, but"
+                + " the executors of Spark master " + Pattern.quote(cluster.masterUrl()) + " have (\\d+) \\(waited 10 s"
+                + " for more to register, spark.scheduler.maxRegisteredResourcesWaitingTime\\)").matcher(last);
+        assertTrue(error.matches(), "last line: " + last + "\n" + run.output());
+        assertTrue(Integer.parseInt(error.group(1)) <= 2, last);
+        assertFalse(run.output().contains("training epochs"), "training started:\n" + run.output());
         assertEquals(2, status, run.output());
         assertFalse(Files.exists(output.resolve("checkpoints")), "checkpoints written by a refused run");
         assertFalse(Files.exists(output.resolve("metrics.jsonl")), "metrics written by a refused run");

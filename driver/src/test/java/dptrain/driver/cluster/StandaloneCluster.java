@@ -114,6 +114,8 @@ final class StandaloneCluster implements AutoCloseable {
                 "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1",
                 "--conf", "spark.executor.memory=1g",
+                // executors of a loaded machine may take long to register; the slot check waits for them
+                "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
                 // a barrier job submitted before a replacement executor registered re-checks its slots this often
                 "--conf", "spark.scheduler.barrier.maxConcurrentTasksCheck.interval=1s"));
         for (String setting : sparkConf) {
