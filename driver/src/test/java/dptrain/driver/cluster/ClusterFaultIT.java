@@ -53,7 +53,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ClusterFaultIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration FAULT_LIMIT = Duration.ofMinutes(3);
+    private static final Duration FAULT_LIMIT = Duration.ofMinutes(5);
     private static final int EPOCHS = 3;
 
     private static StandaloneCluster cluster;

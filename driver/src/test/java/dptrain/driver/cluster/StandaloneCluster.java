@@ -37,7 +37,7 @@ final class StandaloneCluster implements AutoCloseable {
     private static final Path CLASSPATH = REPOSITORY.resolve("driver/target/classpath.txt");
     /** Maven groups (as repository paths) a Spark distribution does not have: the executors must get them from dptrain.jar. */
     private static final List<String> APPLICATION_GROUPS = List.of("/org/deeplearning4j/", "/org/nd4j/", "/org/bytedeco/");
-    private static final Duration START_LIMIT = Duration.ofSeconds(120);
+    private static final Duration START_LIMIT = Duration.ofSeconds(180);
 
     private final Path dir;
     private final Path sparkHome;
