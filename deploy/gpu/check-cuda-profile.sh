@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Cheap CI check of the -Pcuda / -Pcuda,cuda-redist build profiles: resolves the dependency
-# graphs (POMs only, a few MB the first time) and the jar name, without downloading the 600 MB
-# nd4j-cuda native jar or the 1.8 GB CUDA redist. Exits non-zero with one line per problem.
+# CI check of the -Pcuda / -Pcuda,cuda-redist build profiles: resolves the dependency graphs
+# (POMs only) and the jar names, and compiles worker and driver with -Pcuda in a copy of the
+# sources (this fetches the nd4j-cuda-11.6 jars, about 600 MB, once; never the 1.8 GB CUDA
+# redist). Needs no GPU. Exits non-zero with one line per problem. Run by CudaProfileTest.
 #
 #   deploy/gpu/check-cuda-profile.sh [extra maven args, e.g. -o]
 set -euo pipefail
@@ -44,8 +45,23 @@ jar_name() { "${MVN[@]}" -q -pl driver help:evaluate -Dexpression=shaded.jar.nam
 [[ "$(jar_name)" == dptrain ]] || { echo "check-cuda-profile: FAIL: default jar is not dptrain.jar" >&2; failures=$((failures + 1)); }
 [[ "$(jar_name -Pcuda)" == dptrain-cuda ]] || { echo "check-cuda-profile: FAIL: -Pcuda jar is not dptrain-cuda.jar" >&2; failures=$((failures + 1)); }
 
+# The GPU flavour must compile, not only resolve: build worker and driver with -Pcuda (main code;
+# DL4J/ND4J M2.1) in a copy of the sources, so this never touches the CPU build in target/.
+mkdir -p "$tmp/src"
+cp pom.xml mvnw "$tmp/src/"
+for module in worker driver bench; do
+  mkdir -p "$tmp/src/$module"
+  cp "$module/pom.xml" "$tmp/src/$module/"
+  [[ -d "$module/src/main" ]] && mkdir -p "$tmp/src/$module/src" && cp -r "$module/src/main" "$tmp/src/$module/src/"
+done
+(cd "$tmp/src" && "${MVN[@]}" -q -Pcuda -pl worker,driver compile >"$tmp/compile.log" 2>&1) || {
+  echo "check-cuda-profile: FAIL: -Pcuda does not compile:" >&2
+  grep -E 'ERROR|error:' "$tmp/compile.log" | head -20 >&2
+  failures=$((failures + 1))
+}
+
 if [[ $failures -gt 0 ]]; then
   echo "check-cuda-profile: $failures problem(s)" >&2
   exit 1
 fi
-echo "check-cuda-profile: OK (cpu: nd4j-native M2; cuda: nd4j-cuda-11.6 M2.1, no nd4j-native; cuda-redist adds the CUDA 11.6 redist; jars dptrain.jar / dptrain-cuda.jar)"
+echo "check-cuda-profile: OK (cpu: nd4j-native M2; cuda: nd4j-cuda-11.6 M2.1, no nd4j-native, compiles; cuda-redist adds the CUDA 11.6 redist; jars dptrain.jar / dptrain-cuda.jar)"

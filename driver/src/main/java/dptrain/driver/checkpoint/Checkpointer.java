@@ -18,7 +18,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -41,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Layout: magic {@code DPTCKPT1}, a length-prefixed UTF-8 JSON header (counters, seed,
  * configuration, spec, provenance), the parameters and the updater state as big-endian float32,
  * then the 32-byte digest. Nothing is Java-deserialized.
+ *
+ * <p>Early stopping keeps the best epoch's state beside them in the same format,
+ * {@code best.dpt}, which pruning never touches.
  */
 public final class Checkpointer {
 
@@ -49,6 +54,8 @@ public final class Checkpointer {
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d{6})\\.dpt");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_HEADER_BYTES = 64 << 20;
+    /** Early stopping's best state. */
+    public static final String BEST_FILE = "best.dpt";
 
     private final Path dir;
     private final FileSystem fs;
@@ -70,7 +77,39 @@ public final class Checkpointer {
 
     /** Writes the checkpoint of {@code checkpoint.state().epoch()} atomically, then prunes old ones. */
     public void write(Checkpoint checkpoint) {
-        Path target = new Path(dir, String.format("checkpoint-%06d.dpt", checkpoint.state().epoch()));
+        writeAtomically(checkpoint, String.format("checkpoint-%06d.dpt", checkpoint.state().epoch()));
+        prune();
+    }
+
+    /** Writes {@code best.dpt} atomically: early stopping's best state so far. */
+    public void writeBest(Checkpoint best) {
+        writeAtomically(best, BEST_FILE);
+    }
+
+    /**
+     * {@code best.dpt}, or empty when there is none.
+     *
+     * @throws BadInputException when it is corrupt
+     */
+    public Optional<Checkpoint> best() {
+        Path file = new Path(dir, BEST_FILE);
+        try {
+            if (!fs.exists(file)) {
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return Optional.of(read(file));
+        } catch (CorruptCheckpointException e) {
+            throw new BadInputException("checkpoint " + fs.makeQualified(file) + " is corrupt (" + e.getMessage()
+                    + "); delete it to resume without the best state so far");
+        }
+    }
+
+    private void writeAtomically(Checkpoint checkpoint, String name) {
+        Path target = new Path(dir, name);
         Path temporary = new Path(dir, "." + target.getName() + ".tmp");
         try {
             fs.mkdirs(dir);
@@ -88,7 +127,6 @@ public final class Checkpointer {
             throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
         }
         LOG.info("checkpoint written: {}", fs.makeQualified(target));
-        prune();
     }
 
     /**
@@ -182,7 +220,14 @@ public final class Checkpointer {
                 .put("created_at", checkpoint.createdAt())
                 .put("version", checkpoint.version())
                 .put("configuration", checkpoint.configurationJson())
-                .put("spec", checkpoint.specJson());
+                .put("spec", checkpoint.specJson())
+                .put("learning_rate_scale", checkpoint.learningRateScale());
+        ObjectNode metrics = header.putObject("metrics");
+        checkpoint.metrics().forEach((key, value) -> {
+            if (Double.isFinite(value)) {
+                metrics.put(key, value);
+            }
+        });
         byte[] headerBytes = JSON.writeValueAsBytes(header);
         out.write(MAGIC);
         out.writeInt(headerBytes.length);
@@ -218,8 +263,13 @@ public final class Checkpointer {
             float[] updater = readFloats(in, header.get("updater_state").asInt());
             NetworkState state = new NetworkState(params, updater, header.get("iteration").asInt(),
                     header.get("epoch").asInt());
+            // learning_rate_scale and metrics are newer than the format: absent means 1 and none.
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            header.path("metrics").fields().forEachRemaining(entry -> metrics.put(entry.getKey(),
+                    entry.getValue().asDouble()));
             return new Checkpoint(state, header.get("configuration").asText(), header.get("spec").asText(),
-                    header.get("seed").asLong(), header.get("created_at").asText(), header.get("version").asText());
+                    header.get("seed").asLong(), header.get("created_at").asText(), header.get("version").asText(),
+                    header.path("learning_rate_scale").asDouble(1.0), metrics);
         } catch (IOException | NullPointerException e) {
             throw new CorruptCheckpointException("unreadable: " + e.getMessage());
         }

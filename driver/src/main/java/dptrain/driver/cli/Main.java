@@ -4,8 +4,10 @@ import dptrain.driver.BadInputException;
 import dptrain.driver.config.JobSpec;
 import dptrain.driver.config.SpecLoader;
 import dptrain.driver.job.TrainJob;
+import dptrain.driver.loop.TrainingDivergedException;
 import dptrain.driver.loop.TrainingFailedException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +17,12 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The command line: {@code dptrain train <spec.yaml> [key=value ...] [--verbose]}.
+ * The command line: {@code dptrain train <spec.yaml> [key=value ...] [--verbose]}, and
+ * {@code dptrain predict ...} ({@link PredictCommand}).
  *
  * <p>Exit codes: 0 done; 2 bad input (spec, data, output location, checkpoint), printed as one
- * line; 1 training failed. Stack traces only with {@code --verbose}. Under spark-submit the
+ * line; 3 training diverged (non-finite loss or gradient; the line names epoch and iteration);
+ * 1 training failed otherwise. Stack traces only with {@code --verbose}. Under spark-submit the
  * master comes from Spark; run directly, it is {@code local[workers]}.
  */
 public final class Main {
@@ -26,6 +30,7 @@ public final class Main {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int BAD_INPUT = 2;
+    static final int DIVERGED = 3;
 
     private static final String USAGE = String.join("\n",
             "usage: dptrain train <spec.yaml> [key=value ...] [--verbose]",
@@ -34,7 +39,9 @@ public final class Main {
             "  or spark.master says otherwise). Overrides use dotted keys, e.g. training.epochs=3",
             "  output.dir=/tmp/run1. Running the same command again resumes from the newest checkpoint.",
             "",
-            "  --verbose   show stack traces and Spark's task failure logs");
+            "  --verbose   show stack traces and Spark's task failure logs",
+            "",
+            "       dptrain predict --model <model.zip> --input <data> --output <dir>   (see predict --help)");
 
     private Main() {
     }
@@ -50,6 +57,9 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("predict")) {
+            return PredictCommand.run(List.of(args).subList(1, args.length), out, err);
+        }
         List<String> positional = new ArrayList<>();
         boolean verbose = false;
         for (String arg : args) {
@@ -83,8 +93,14 @@ public final class Main {
         } catch (BadInputException e) {
             report(err, "error: " + e.getMessage(), e, verbose);
             return BAD_INPUT;
+        } catch (TrainingDivergedException e) {
+            report(err, e.getMessage(), e, verbose);
+            return DIVERGED;
         } catch (TrainingFailedException e) {
             report(err, "training failed: " + e.getMessage(), e, verbose);
+            return FAILED;
+        } catch (UncheckedIOException e) { // storage: a checkpoint or output that cannot be written
+            report(err, "failed: " + e.getMessage(), e, verbose);
             return FAILED;
         } catch (Exception e) { // includes SparkException, which Scala throws undeclared
             report(err, "failed: " + e, e, verbose);
@@ -108,7 +124,7 @@ public final class Main {
      * Spark logs every failed task with its stack trace at ERROR; the trainer reports the same
      * failure as one line, so those logs are shown with --verbose only.
      */
-    private static void quietSparkTaskFailures(boolean verbose) {
+    static void quietSparkTaskFailures(boolean verbose) {
         Level level = verbose ? Level.WARN : Level.OFF;
         Configurator.setLevel("org.apache.spark.executor.Executor", level);
         Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", level);
@@ -117,11 +133,11 @@ public final class Main {
         Configurator.setLevel("org.apache.spark.scheduler.DAGScheduler", verbose ? Level.INFO : Level.WARN);
     }
 
-    private static void report(PrintStream err, String line, Throwable error, boolean verbose) {
+    static void report(PrintStream err, String line, Throwable error, boolean verbose) {
         err.println("dptrain: " + line.lines().findFirst().orElse(line));
         if (verbose) {
             error.printStackTrace(err);
-        } else if (!(error instanceof BadInputException)) {
+        } else if (!(error instanceof BadInputException) && !(error instanceof TrainingDivergedException)) {
             err.println("dptrain: run with --verbose for the stack trace");
         }
     }

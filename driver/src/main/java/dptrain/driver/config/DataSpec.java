@@ -18,13 +18,28 @@ import java.util.Set;
  * @param normalize          feature normalisation, statistics taken from the training split
  * @param scale              the divisor for {@link Normalization#SCALE}
  * @param numFeatures        LibSVM feature count, or 0 to infer it from the data
+ * @param shape              {@code [channels, height, width]} of image rows (stored flat, channel-major),
+ *                           or empty for plain feature vectors
  */
 public record DataSpec(DataFormat format, String train, String test, String label, List<String> features,
                        boolean header, double validationFraction, Normalization normalize, double scale,
-                       int numFeatures) {
+                       int numFeatures, List<Integer> shape) {
+
+    /** Plain feature vectors (no {@code data.shape}). */
+    public DataSpec(DataFormat format, String train, String test, String label, List<String> features,
+                    boolean header, double validationFraction, Normalization normalize, double scale,
+                    int numFeatures) {
+        this(format, train, test, label, features, header, validationFraction, normalize, scale, numFeatures,
+                List.of());
+    }
 
     public DataSpec {
         features = List.copyOf(features);
+        shape = List.copyOf(shape);
+        if (!shape.isEmpty() && (shape.size() != 3 || shape.stream().anyMatch(side -> side < 1))) {
+            throw new SpecException("data.shape: expected [channels, height, width], three positive integers, got "
+                    + shape);
+        }
         if (format == null) {
             throw new SpecException("data.format: required; allowed: " + Spelling.DATA_FORMAT.allowed());
         }
@@ -60,6 +75,22 @@ public record DataSpec(DataFormat format, String train, String test, String labe
         SpecRules.nonNegative("data.num_features", numFeatures);
         if (format != DataFormat.LIBSVM && numFeatures != 0) {
             throw SpecRules.notForFormat("data.num_features", format);
+        }
+    }
+
+    /**
+     * Checks the shape against the feature count of the data: one clear line if they disagree.
+     *
+     * @throws SpecException if {@code shape} is given and its product is not {@code featureCount}
+     */
+    public void checkShape(int featureCount) {
+        if (shape.isEmpty()) {
+            return;
+        }
+        long values = (long) shape.get(0) * shape.get(1) * shape.get(2);
+        if (values != featureCount) {
+            throw new SpecException("data.shape: " + shape + " holds " + values + " values per row, but the data has "
+                    + featureCount + " features");
         }
     }
 }

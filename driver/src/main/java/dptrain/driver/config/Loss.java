@@ -4,10 +4,17 @@ package dptrain.driver.config;
 public enum Loss {
     MSE(Task.REGRESSION),
     MAE(Task.REGRESSION),
+    /** Huber loss with delta 1: squared error near 0, absolute error beyond (robust regression). */
+    HUBER(Task.REGRESSION),
     /** Binary cross-entropy (sigmoid outputs, one output per independent label). */
     BCE(Task.CLASSIFICATION),
     /** Multi-class cross-entropy (softmax outputs, one output per class). */
-    MCXENT(Task.CLASSIFICATION);
+    MCXENT(Task.CLASSIFICATION),
+    /**
+     * Multi-class cross-entropy with the label given as the class index (one column) instead of a
+     * one-hot row: the same loss and gradients as {@link #MCXENT}, a narrower label array.
+     */
+    SPARSE_MCXENT(Task.CLASSIFICATION);
 
     private final Task task;
 

@@ -4,15 +4,21 @@ package dptrain.driver.config;
  * The updater. Only the hyper-parameters of {@code type} matter; the others keep their defaults.
  *
  * @param type         the optimizer
- * @param learningRate step size, positive
+ * @param learningRate step size, positive (the schedule's starting value)
  * @param momentum     momentum / nesterov coefficient in [0, 1)
  * @param beta1        Adam first-moment decay in [0, 1)
  * @param beta2        Adam second-moment decay in [0, 1)
- * @param epsilon      Adam/RMSprop denominator guard, positive
+ * @param epsilon      Adam/RMSprop/AdaGrad denominator guard, positive
  * @param rho          RMSprop decay in [0, 1)
+ * @param weightDecay  decoupled weight decay: after the updater step, {@code w -= lr * weightDecay * w}
+ *                     on weights (not biases); {@code >= 0}
+ * @param clipNorm     largest global L2 norm of the averaged gradient; 0 for no clipping
+ * @param clipValue    largest absolute element of the averaged gradient; 0 for no clipping
+ * @param schedule     the learning rate over iterations
  */
 public record OptimizerSpec(OptimizerType type, double learningRate, double momentum, double beta1, double beta2,
-                            double epsilon, double rho) {
+                            double epsilon, double rho, double weightDecay, double clipNorm, double clipValue,
+                            ScheduleSpec schedule) {
 
     public OptimizerSpec {
         if (type == null) {
@@ -24,10 +30,39 @@ public record OptimizerSpec(OptimizerType type, double learningRate, double mome
         SpecRules.fraction("training.optimizer.beta2", beta2);
         SpecRules.greaterThanZero("training.optimizer.epsilon", epsilon);
         SpecRules.fraction("training.optimizer.rho", rho);
+        SpecRules.atLeastZero("training.optimizer.weight_decay", weightDecay);
+        SpecRules.atLeastZero("training.optimizer.clip_norm", clipNorm);
+        SpecRules.atLeastZero("training.optimizer.clip_value", clipValue);
+        if (clipNorm > 0 && clipValue > 0) {
+            throw new SpecException("training.optimizer.clip_value: cannot be combined with "
+                    + "training.optimizer.clip_norm (" + SpecRules.format(clipNorm) + "); choose one, got "
+                    + SpecRules.format(clipValue));
+        }
+        if (schedule == null) {
+            schedule = ScheduleSpec.CONSTANT;
+        }
+        if (schedule.minLearningRate() >= learningRate) {
+            throw new SpecException(ScheduleSpec.KEY + "min_learning_rate: must be below "
+                    + "training.optimizer.learning_rate (" + SpecRules.format(learningRate) + "), got "
+                    + SpecRules.format(schedule.minLearningRate()));
+        }
+    }
+
+    /** Without weight decay, clipping or schedule (their defaults for every type but {@code adamw}). */
+    public OptimizerSpec(OptimizerType type, double learningRate, double momentum, double beta1, double beta2,
+                         double epsilon, double rho) {
+        this(type, learningRate, momentum, beta1, beta2, epsilon, rho, SpecDefaults.weightDecay(type),
+                SpecDefaults.CLIP_NORM, SpecDefaults.CLIP_VALUE, ScheduleSpec.CONSTANT);
     }
 
     /** {@code type} with every hyper-parameter at its default ({@link SpecDefaults}). */
     public static OptimizerSpec defaults(OptimizerType type) {
         return SpecDefaults.optimizer(type);
+    }
+
+    /** This optimizer with the schedule fixed for a run of {@code totalIterations} ({@link ScheduleSpec#forRun}). */
+    public OptimizerSpec forRun(int totalIterations) {
+        return new OptimizerSpec(type, learningRate, momentum, beta1, beta2, epsilon, rho, weightDecay, clipNorm,
+                clipValue, schedule.forRun(totalIterations));
     }
 }

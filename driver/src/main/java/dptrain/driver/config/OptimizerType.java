@@ -6,5 +6,8 @@ public enum OptimizerType {
     MOMENTUM,
     NESTEROV,
     RMSPROP,
-    ADAM
+    ADAM,
+    /** Adam with decoupled weight decay (Loshchilov and Hutter): {@code weight_decay} defaults to 0.01. */
+    ADAMW,
+    ADAGRAD
 }

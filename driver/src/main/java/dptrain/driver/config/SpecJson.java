@@ -28,7 +28,7 @@ public final class SpecJson {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final List<String> TOP_KEYS = List.of("spec_version", "data", "model", "training", "output",
-            "checkpoint");
+            "checkpoint", "early_stopping", "monitoring");
 
     private SpecJson() {
     }
@@ -51,6 +51,8 @@ public final class SpecJson {
         dataNode.put("normalize", Spelling.NORMALIZATION.name(data.normalize()));
         dataNode.put("scale", data.scale());
         dataNode.put("num_features", data.numFeatures());
+        ArrayNode shape = dataNode.putArray("shape");
+        data.shape().forEach(shape::add);
 
         ObjectNode modelNode = root.putObject("model");
         modelNode.put("l2", spec.model().l2());
@@ -59,10 +61,17 @@ public final class SpecJson {
             ObjectNode layerNode = layers.addObject();
             layerNode.put("type", Spelling.LAYER_TYPE.name(layer.type()));
             layerNode.put("units", layer.units());
-            layerNode.put("activation", Spelling.ACTIVATION.name(layer.activation()));
+            layerNode.put("activation", layer.activation() == null ? null : Spelling.ACTIVATION.name(layer.activation()));
             layerNode.put("loss", layer.loss() == null ? null : Spelling.LOSS.name(layer.loss()));
-            layerNode.put("weight_init", Spelling.WEIGHT_INIT.name(layer.weightInit()));
+            layerNode.put("weight_init", layer.weightInit() == null ? null : Spelling.WEIGHT_INIT.name(layer.weightInit()));
+            layerNode.put("dropout", layer.dropout());
+            layerNode.put("filters", layer.filters());
+            putSize(layerNode, "kernel", layer.kernel());
+            putSize(layerNode, "stride", layer.stride());
+            layerNode.put("padding", layer.padding() == null ? null : Spelling.PADDING.name(layer.padding()));
+            layerNode.put("pooling", layer.pooling() == null ? null : Spelling.POOLING_TYPE.name(layer.pooling()));
         }
+        modelNode.put("dl4j_json", spec.model().dl4jJson());
 
         TrainingSpec training = spec.training();
         ObjectNode trainingNode = root.putObject("training");
@@ -79,8 +88,26 @@ public final class SpecJson {
         optimizerNode.put("beta2", optimizer.beta2());
         optimizerNode.put("epsilon", optimizer.epsilon());
         optimizerNode.put("rho", optimizer.rho());
+        optimizerNode.put("weight_decay", optimizer.weightDecay());
+        optimizerNode.put("clip_norm", optimizer.clipNorm());
+        optimizerNode.put("clip_value", optimizer.clipValue());
+        ScheduleSpec schedule = optimizer.schedule();
+        optimizerNode.putObject("schedule")
+                .put("type", Spelling.SCHEDULE_TYPE.name(schedule.type()))
+                .put("warmup_iterations", schedule.warmupIterations())
+                .put("step_size", schedule.stepSize())
+                .put("gamma", schedule.gamma())
+                .put("decay_iterations", schedule.decayIterations())
+                .put("min_learning_rate", schedule.minLearningRate())
+                .put("period", schedule.period())
+                .put("period_multiplier", schedule.periodMultiplier());
         trainingNode.put("epoch_retries", training.epochRetries());
         trainingNode.put("collective_timeout_seconds", training.collectiveTimeoutSeconds());
+        trainingNode.put("averaging", Spelling.AVERAGING_MODE.name(training.averaging()));
+        trainingNode.put("averaging_frequency", training.averagingFrequency());
+        trainingNode.put("average_updater_state", training.averageUpdaterState());
+        trainingNode.put("on_divergence", Spelling.ON_DIVERGENCE.name(training.onDivergence()));
+        trainingNode.put("device", Spelling.DEVICE.name(training.device()));
 
         root.putObject("output").put("dir", spec.output().dir());
 
@@ -88,10 +115,20 @@ public final class SpecJson {
         checkpointNode.put("dir", spec.checkpoint().dir());
         checkpointNode.put("keep", spec.checkpoint().keep());
         checkpointNode.put("resume", spec.checkpoint().resume());
+        putEarlyStopping(root, spec.earlyStopping());
+        putMonitoring(root, spec.monitoring());
         try {
             return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a JSON tree", e);
+        }
+    }
+
+    private static void putSize(ObjectNode node, String key, Size2D size) {
+        if (size == null) {
+            node.putNull(key);
+        } else {
+            node.putArray(key).add(size.height()).add(size.width());
         }
     }
 
@@ -127,19 +164,27 @@ public final class SpecJson {
                 data.requiredNumber("validation_fraction"),
                 data.requiredChoice("normalize", Spelling.NORMALIZATION),
                 data.requiredNumber("scale"),
-                data.requiredInteger("num_features", IntKind.NON_NEGATIVE));
+                data.requiredInteger("num_features", IntKind.NON_NEGATIVE),
+                data.integers("shape", IntKind.POSITIVE));
 
         SpecSection model = root.section("model", SpecLoader.MODEL_KEYS);
         List<LayerSpec> layers = new ArrayList<>();
         for (SpecSection layer : model.sections("layers", SpecLoader.LAYER_KEYS)) {
             layers.add(new LayerSpec(
                     layer.requiredChoice("type", Spelling.LAYER_TYPE),
-                    layer.requiredInteger("units", IntKind.POSITIVE),
-                    layer.requiredChoice("activation", Spelling.ACTIVATION),
+                    layer.requiredInteger("units", IntKind.NON_NEGATIVE),
+                    layer.choice("activation", Spelling.ACTIVATION, null),
                     layer.choice("loss", Spelling.LOSS, null),
-                    layer.requiredChoice("weight_init", Spelling.WEIGHT_INIT)));
+                    layer.choice("weight_init", Spelling.WEIGHT_INIT, null),
+                    layer.requiredNumber("dropout"),
+                    layer.requiredInteger("filters", IntKind.NON_NEGATIVE),
+                    layer.size2D("kernel", null),
+                    layer.size2D("stride", null),
+                    layer.choice("padding", Spelling.PADDING, null),
+                    layer.choice("pooling", Spelling.POOLING_TYPE, null)));
         }
-        ModelSpec modelSpec = new ModelSpec(layers, model.requiredNumber("l2"));
+        ModelSpec modelSpec = new ModelSpec(layers, model.requiredNumber("l2"), model.string("dl4j_json"));
+        modelSpec.checkInput(dataSpec.shape());
 
         SpecSection training = root.section("training", SpecLoader.TRAINING_KEYS);
         SpecSection optimizer = training.section("optimizer", SpecLoader.OPTIMIZER_KEYS);
@@ -150,7 +195,11 @@ public final class SpecJson {
                 optimizer.requiredNumber("beta1"),
                 optimizer.requiredNumber("beta2"),
                 optimizer.requiredNumber("epsilon"),
-                optimizer.requiredNumber("rho"));
+                optimizer.requiredNumber("rho"),
+                optimizer.requiredNumber("weight_decay"),
+                optimizer.requiredNumber("clip_norm"),
+                optimizer.requiredNumber("clip_value"),
+                schedule(optimizer.section("schedule", SpecLoader.SCHEDULE_KEYS)));
         TrainingSpec trainingSpec = new TrainingSpec(
                 training.requiredInteger("workers", IntKind.POSITIVE),
                 training.requiredInteger("batch_size", IntKind.POSITIVE),
@@ -158,7 +207,13 @@ public final class SpecJson {
                 training.requiredLong("seed", IntKind.ANY),
                 optimizerSpec,
                 training.requiredInteger("epoch_retries", IntKind.NON_NEGATIVE),
-                training.requiredInteger("collective_timeout_seconds", IntKind.POSITIVE));
+                training.requiredInteger("collective_timeout_seconds", IntKind.POSITIVE),
+                training.requiredChoice("averaging", Spelling.AVERAGING_MODE),
+                training.requiredInteger("averaging_frequency", IntKind.POSITIVE),
+                training.requiredBool("average_updater_state"),
+                // newer than the first checkpoints' specs, which stopped on divergence
+                training.choice("on_divergence", Spelling.ON_DIVERGENCE, OnDivergence.STOP),
+                training.choice("device", Spelling.DEVICE, SpecDefaults.DEVICE));
 
         OutputSpec outputSpec = new OutputSpec(root.section("output", SpecLoader.OUTPUT_KEYS).requiredString("dir"));
         SpecSection checkpoint = root.section("checkpoint", SpecLoader.CHECKPOINT_KEYS);
@@ -166,6 +221,64 @@ public final class SpecJson {
                 checkpoint.requiredString("dir"),
                 checkpoint.requiredInteger("keep", IntKind.POSITIVE),
                 checkpoint.requiredBool("resume"));
-        return new JobSpec(dataSpec, modelSpec, trainingSpec, outputSpec, checkpointSpec);
+        return new JobSpec(dataSpec, modelSpec, trainingSpec, outputSpec, checkpointSpec, earlyStopping(root),
+                monitoring(root));
+    }
+
+    private static void putEarlyStopping(ObjectNode root, EarlyStoppingSpec earlyStopping) {
+        if (earlyStopping == null) {
+            root.putNull("early_stopping");
+            return;
+        }
+        root.putObject("early_stopping")
+                .put("metric", Spelling.STOP_METRIC.name(earlyStopping.metric()))
+                .put("patience", earlyStopping.patience())
+                .put("min_delta", earlyStopping.minDelta())
+                .put("mode", Spelling.STOP_MODE.name(earlyStopping.mode()));
+    }
+
+    private static void putMonitoring(ObjectNode root, MonitoringSpec monitoring) {
+        root.putObject("monitoring")
+                .put("log_every_iterations", monitoring.logEveryIterations())
+                .put("probe_rows", monitoring.probeRows());
+    }
+
+    /**
+     * Absent or null: off. The section is newer than spec version 1's first checkpoints, whose
+     * specs lack it; they did not stop early.
+     */
+    private static EarlyStoppingSpec earlyStopping(SpecSection root) {
+        if (!root.has("early_stopping")) {
+            return null;
+        }
+        SpecSection section = root.section("early_stopping", SpecLoader.EARLY_STOPPING_KEYS);
+        return new EarlyStoppingSpec(
+                section.requiredChoice("metric", Spelling.STOP_METRIC),
+                section.requiredInteger("patience", IntKind.POSITIVE),
+                section.requiredNumber("min_delta"),
+                section.requiredChoice("mode", Spelling.STOP_MODE));
+    }
+
+    /** Absent in the specs of older checkpoints: those runs had no monitoring, so read it as off. */
+    private static MonitoringSpec monitoring(SpecSection root) {
+        if (!root.has("monitoring")) {
+            return new MonitoringSpec(0, 0);
+        }
+        SpecSection section = root.section("monitoring", SpecLoader.MONITORING_KEYS);
+        return new MonitoringSpec(
+                section.requiredInteger("log_every_iterations", IntKind.NON_NEGATIVE),
+                section.requiredInteger("probe_rows", IntKind.NON_NEGATIVE));
+    }
+
+    private static ScheduleSpec schedule(SpecSection schedule) {
+        return new ScheduleSpec(
+                schedule.requiredChoice("type", Spelling.SCHEDULE_TYPE),
+                schedule.requiredInteger("warmup_iterations", IntKind.NON_NEGATIVE),
+                schedule.requiredInteger("step_size", IntKind.NON_NEGATIVE),
+                schedule.requiredNumber("gamma"),
+                schedule.requiredInteger("decay_iterations", IntKind.NON_NEGATIVE),
+                schedule.requiredNumber("min_learning_rate"),
+                schedule.requiredInteger("period", IntKind.NON_NEGATIVE),
+                schedule.requiredInteger("period_multiplier", IntKind.NON_NEGATIVE));
     }
 }

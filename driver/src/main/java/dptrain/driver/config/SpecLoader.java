@@ -36,17 +36,24 @@ import java.util.stream.Collectors;
  */
 public final class SpecLoader {
 
-    static final List<String> TOP_KEYS = List.of("data", "model", "training", "output", "checkpoint");
+    static final List<String> TOP_KEYS = List.of("data", "model", "training", "output", "checkpoint",
+            "early_stopping", "monitoring");
     static final List<String> DATA_KEYS = List.of("format", "train", "test", "label", "features", "header",
-            "validation_fraction", "normalize", "scale", "num_features");
-    static final List<String> MODEL_KEYS = List.of("l2", "layers");
-    static final List<String> LAYER_KEYS = List.of("type", "units", "activation", "loss", "weight_init");
+            "validation_fraction", "normalize", "scale", "num_features", "shape");
+    static final List<String> MODEL_KEYS = List.of("l2", "layers", "dl4j_json");
+    static final List<String> LAYER_KEYS = List.of("type", "units", "activation", "loss", "weight_init", "dropout",
+            "filters", "kernel", "stride", "padding", "pooling");
     static final List<String> TRAINING_KEYS = List.of("workers", "batch_size", "epochs", "seed", "optimizer",
-            "epoch_retries", "collective_timeout_seconds");
+            "epoch_retries", "collective_timeout_seconds", "averaging", "averaging_frequency",
+            "average_updater_state", "on_divergence", "device");
     static final List<String> OPTIMIZER_KEYS = List.of("type", "learning_rate", "momentum", "beta1", "beta2",
-            "epsilon", "rho");
+            "epsilon", "rho", "weight_decay", "clip_norm", "clip_value", "schedule");
+    static final List<String> SCHEDULE_KEYS = List.of("type", "warmup_iterations", "step_size", "gamma",
+            "decay_iterations", "min_learning_rate", "period", "period_multiplier");
     static final List<String> OUTPUT_KEYS = List.of("dir");
     static final List<String> CHECKPOINT_KEYS = List.of("dir", "keep", "resume");
+    static final List<String> EARLY_STOPPING_KEYS = List.of("metric", "patience", "min_delta", "mode");
+    static final List<String> MONITORING_KEYS = List.of("log_every_iterations", "probe_rows");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -114,10 +121,15 @@ public final class SpecLoader {
         SpecSection top = SpecSection.of("", root, TOP_KEYS);
         DataSpec data = data(top.section("data", DATA_KEYS));
         ModelSpec model = model(top.section("model", MODEL_KEYS));
+        model.checkInput(data.shape());
         TrainingSpec training = training(top.section("training", TRAINING_KEYS));
+        SpecRules.regularisation(model.l2(), training.optimizer().weightDecay());
         OutputSpec output = new OutputSpec(top.section("output", OUTPUT_KEYS).requiredString("dir"));
         CheckpointSpec checkpoint = checkpoint(top.section("checkpoint", CHECKPOINT_KEYS), output);
-        return new JobSpec(data, model, training, output, checkpoint);
+        EarlyStoppingSpec earlyStopping = top.has("early_stopping")
+                ? earlyStopping(top.section("early_stopping", EARLY_STOPPING_KEYS)) : null;
+        MonitoringSpec monitoring = monitoring(top.section("monitoring", MONITORING_KEYS));
+        return new JobSpec(data, model, training, output, checkpoint, earlyStopping, monitoring);
     }
 
     private static DataSpec data(SpecSection section) {
@@ -140,36 +152,75 @@ public final class SpecLoader {
         }
         double scale = section.number("scale", SpecDefaults.SCALE);
         int numFeatures = section.integer("num_features", IntKind.NON_NEGATIVE, SpecDefaults.NUM_FEATURES);
+        List<Integer> shape = section.integers("shape", IntKind.POSITIVE);
         return new DataSpec(format, train, test, label, features, header, validationFraction, normalize, scale,
-                numFeatures);
+                numFeatures, shape);
     }
 
     private static ModelSpec model(SpecSection section) {
+        String dl4jJson = section.string("dl4j_json");
+        if (dl4jJson != null && section.has("layers")) {
+            throw new SpecException(section.keyPath("dl4j_json") + ": not allowed together with model.layers;"
+                    + " the JSON defines the whole network, give one of the two");
+        }
         double l2 = section.number("l2", SpecDefaults.L2);
         List<LayerSpec> layers = new ArrayList<>();
         for (SpecSection layer : section.sections("layers", LAYER_KEYS)) {
             layers.add(layer(layer));
         }
-        return new ModelSpec(layers, l2);
+        return new ModelSpec(layers, l2, dl4jJson);
     }
 
     private static LayerSpec layer(SpecSection section) {
         LayerType type = section.choice("type", Spelling.LAYER_TYPE, SpecDefaults.LAYER_TYPE);
-        int units = section.requiredInteger("units", IntKind.POSITIVE);
-        Loss loss = section.choice("loss", Spelling.LOSS, null);
-        Activation defaultActivation;
-        if (type == LayerType.OUTPUT) {
-            if (loss == null) {
-                throw SpecRules.lossRequired(section.path());
+        List<String> keys = LayerSpec.keys(type);
+        for (String key : LAYER_KEYS) {
+            // a loss off the output layer gets ModelSpec's message, which says where a loss belongs
+            if (!key.equals("type") && !key.equals("loss") && section.has(key) && !keys.contains(key)) {
+                throw new SpecException(section.keyPath(key) + ": not used by a " + Spelling.LAYER_TYPE.name(type)
+                        + " layer; it takes " + (keys.isEmpty() ? "no other keys" : String.join(", ", keys)));
             }
-            defaultActivation = SpecDefaults.outputActivation(loss);
-        } else {
-            defaultActivation = SpecDefaults.HIDDEN_ACTIVATION;
         }
-        Activation activation = section.choice("activation", Spelling.ACTIVATION, defaultActivation);
-        WeightInit weightInit = section.choice("weight_init", Spelling.WEIGHT_INIT,
-                SpecDefaults.weightInit(activation));
-        return new LayerSpec(type, units, activation, loss, weightInit);
+        Loss loss = section.choice("loss", Spelling.LOSS, null);
+        Activation activation = null;
+        WeightInit weightInit = null;
+        if (keys.contains("activation")) {
+            Activation defaultActivation;
+            if (type == LayerType.OUTPUT) {
+                if (loss == null) {
+                    throw SpecRules.lossRequired(section.path());
+                }
+                defaultActivation = SpecDefaults.outputActivation(loss);
+            } else {
+                defaultActivation = SpecDefaults.HIDDEN_ACTIVATION;
+            }
+            activation = section.choice("activation", Spelling.ACTIVATION, defaultActivation);
+            weightInit = section.choice("weight_init", Spelling.WEIGHT_INIT, SpecDefaults.weightInit(activation));
+        }
+        int units = keys.contains("units") ? section.requiredInteger("units", IntKind.POSITIVE) : 0;
+        int filters = keys.contains("filters") ? section.requiredInteger("filters", IntKind.POSITIVE) : 0;
+        double dropout = type == LayerType.DROPOUT ? section.requiredNumber("dropout")
+                : section.number("dropout", SpecDefaults.DROPOUT);
+        Size2D kernel = null;
+        Size2D stride = null;
+        Padding padding = null;
+        if (type == LayerType.CONVOLUTION) {
+            kernel = section.size2D("kernel", null);
+            if (kernel == null) {
+                throw section.required("kernel");
+            }
+            stride = section.size2D("stride", Size2D.square(SpecDefaults.CONVOLUTION_STRIDE));
+        } else if (type == LayerType.POOLING) {
+            kernel = section.size2D("kernel", Size2D.square(SpecDefaults.POOLING_KERNEL));
+            stride = section.size2D("stride", kernel);
+        }
+        if (keys.contains("padding")) {
+            padding = section.choice("padding", Spelling.PADDING, SpecDefaults.PADDING);
+        }
+        PoolingType pooling = keys.contains("pooling")
+                ? section.choice("pooling", Spelling.POOLING_TYPE, SpecDefaults.POOLING) : null;
+        return new LayerSpec(type, units, activation, loss, weightInit, dropout, filters, kernel, stride, padding,
+                pooling);
     }
 
     private static TrainingSpec training(SpecSection section) {
@@ -181,7 +232,17 @@ public final class SpecLoader {
         int epochRetries = section.integer("epoch_retries", IntKind.NON_NEGATIVE, SpecDefaults.EPOCH_RETRIES);
         int timeout = section.integer("collective_timeout_seconds", IntKind.POSITIVE,
                 SpecDefaults.COLLECTIVE_TIMEOUT_SECONDS);
-        return new TrainingSpec(workers, batchSize, epochs, seed, optimizer, epochRetries, timeout);
+        AveragingMode averaging = section.choice("averaging", Spelling.AVERAGING_MODE, SpecDefaults.AVERAGING);
+        int frequency = section.integer("averaging_frequency", IntKind.POSITIVE, SpecDefaults.AVERAGING_FREQUENCY);
+        if (averaging == AveragingMode.GRADIENTS && section.has("average_updater_state")) {
+            throw new SpecException(section.keyPath("average_updater_state")
+                    + ": only used with training.averaging: parameters (gradient averaging has one updater state)");
+        }
+        boolean updaterState = section.bool("average_updater_state", SpecDefaults.AVERAGE_UPDATER_STATE);
+        OnDivergence onDivergence = section.choice("on_divergence", Spelling.ON_DIVERGENCE, SpecDefaults.ON_DIVERGENCE);
+        return new TrainingSpec(workers, batchSize, epochs, seed, optimizer, epochRetries, timeout, averaging,
+                frequency, updaterState, onDivergence,
+                section.choice("device", Spelling.DEVICE, SpecDefaults.DEVICE));
     }
 
     private static OptimizerSpec optimizer(SpecSection section) {
@@ -193,7 +254,46 @@ public final class SpecLoader {
                 section.number("beta1", defaults.beta1()),
                 section.number("beta2", defaults.beta2()),
                 section.number("epsilon", defaults.epsilon()),
-                section.number("rho", defaults.rho()));
+                section.number("rho", defaults.rho()),
+                section.number("weight_decay", SpecDefaults.weightDecay(type)),
+                section.number("clip_norm", SpecDefaults.CLIP_NORM),
+                section.number("clip_value", SpecDefaults.CLIP_VALUE),
+                schedule(section.section("schedule", SCHEDULE_KEYS)));
+    }
+
+    /**
+     * The learning-rate schedule; a key the chosen type does not use is an error (so a typo'd
+     * type does not silently drop the user's settings).
+     */
+    private static ScheduleSpec schedule(SpecSection section) {
+        ScheduleType type = section.choice("type", Spelling.SCHEDULE_TYPE, SpecDefaults.SCHEDULE);
+        List<String> used = switch (type) {
+            case CONSTANT -> List.of();
+            case STEP -> List.of("step_size", "gamma");
+            case EXPONENTIAL -> List.of("gamma");
+            case COSINE -> List.of("decay_iterations", "min_learning_rate");
+            case COSINE_RESTARTS -> List.of("period", "period_multiplier", "min_learning_rate");
+        };
+        for (String key : SCHEDULE_KEYS) {
+            if (!key.equals("type") && !key.equals("warmup_iterations") && section.has(key) && !used.contains(key)) {
+                throw new SpecException(section.keyPath(key) + ": not used by schedule type "
+                        + Spelling.SCHEDULE_TYPE.name(type) + (used.isEmpty() ? "" : "; it uses " + String.join(", ", used)));
+            }
+        }
+        int warmup = section.integer("warmup_iterations", IntKind.NON_NEGATIVE, SpecDefaults.WARMUP_ITERATIONS);
+        return switch (type) {
+            case CONSTANT -> new ScheduleSpec(type, warmup, 0, 0, 0, 0, 0, 0);
+            case STEP -> new ScheduleSpec(type, warmup, section.requiredInteger("step_size", IntKind.POSITIVE),
+                    section.number("gamma", SpecDefaults.STEP_GAMMA), 0, 0, 0, 0);
+            case EXPONENTIAL -> new ScheduleSpec(type, warmup, 0, section.requiredNumber("gamma"), 0, 0, 0, 0);
+            case COSINE -> new ScheduleSpec(type, warmup, 0, 0,
+                    section.integer("decay_iterations", IntKind.NON_NEGATIVE, SpecDefaults.DECAY_ITERATIONS),
+                    section.number("min_learning_rate", SpecDefaults.MIN_LEARNING_RATE), 0, 0);
+            case COSINE_RESTARTS -> new ScheduleSpec(type, warmup, 0, 0, 0,
+                    section.number("min_learning_rate", SpecDefaults.MIN_LEARNING_RATE),
+                    section.requiredInteger("period", IntKind.POSITIVE),
+                    section.integer("period_multiplier", IntKind.POSITIVE, SpecDefaults.PERIOD_MULTIPLIER));
+        };
     }
 
     private static CheckpointSpec checkpoint(SpecSection section, OutputSpec output) {
@@ -201,6 +301,20 @@ public final class SpecLoader {
         return new CheckpointSpec(dir != null ? dir : SpecDefaults.checkpointDir(output.dir()),
                 section.integer("keep", IntKind.POSITIVE, SpecDefaults.CHECKPOINT_KEEP),
                 section.bool("resume", SpecDefaults.CHECKPOINT_RESUME));
+    }
+
+    /** {@code metric} is required: a section that is present asks for early stopping. */
+    private static EarlyStoppingSpec earlyStopping(SpecSection section) {
+        return new EarlyStoppingSpec(section.requiredChoice("metric", Spelling.STOP_METRIC),
+                section.integer("patience", IntKind.POSITIVE, SpecDefaults.PATIENCE),
+                section.number("min_delta", SpecDefaults.MIN_DELTA),
+                section.choice("mode", Spelling.STOP_MODE, SpecDefaults.STOP_MODE));
+    }
+
+    private static MonitoringSpec monitoring(SpecSection section) {
+        return new MonitoringSpec(
+                section.integer("log_every_iterations", IntKind.NON_NEGATIVE, SpecDefaults.LOG_EVERY_ITERATIONS),
+                section.integer("probe_rows", IntKind.NON_NEGATIVE, SpecDefaults.PROBE_ROWS));
     }
 
     /** The one document of {@code text}, or {@code null} if it is empty. */

@@ -71,6 +71,18 @@ final class SpecRules {
                 + "; only for " + allowed);
     }
 
+    /**
+     * DL4J drops L2 regularisation when weight decay is added (the two would apply the same
+     * shrinkage twice), so a spec with both would silently lose {@code model.l2}.
+     */
+    static void regularisation(double l2, double weightDecay) {
+        if (l2 > 0 && weightDecay > 0) {
+            throw new SpecException("training.optimizer.weight_decay: cannot be combined with model.l2 ("
+                    + format(l2) + "); set one of them to 0 (adamw decays by 0.01 unless told otherwise), got "
+                    + format(weightDecay));
+        }
+    }
+
     static SpecException lossRequired(String layerPath) {
         return new SpecException(layerPath + ".loss: required for the output layer; allowed: "
                 + Spelling.LOSS.allowed());

@@ -143,6 +143,44 @@ final class SpecSection {
         return strings;
     }
 
+    /** A list of integers of {@code kind}; empty when not given. */
+    List<Integer> integers(String key, IntKind kind) {
+        JsonNode list = value(key);
+        List<Integer> integers = new ArrayList<>();
+        if (list == null) {
+            return integers;
+        }
+        if (!list.isArray()) {
+            throw new SpecException(keyPath(key) + ": expected a list of integers, got " + show(list));
+        }
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode item = list.get(i);
+            if (!item.isIntegralNumber() || !item.canConvertToInt() || item.intValue() < kind.min) {
+                throw new SpecException(keyPath(key) + "[" + i + "]: expected " + kind.description + ", got "
+                        + show(item));
+            }
+            integers.add(item.intValue());
+        }
+        return integers;
+    }
+
+    /** A window size: {@code 3} for 3x3, or {@code [height, width]}; {@code defaultValue} when not given. */
+    Size2D size2D(String key, Size2D defaultValue) {
+        JsonNode value = value(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value.isArray()) {
+            List<Integer> sides = integers(key, IntKind.POSITIVE);
+            if (sides.size() != 2) {
+                throw new SpecException(keyPath(key) + ": expected a positive integer or [height, width], got "
+                        + show(value));
+            }
+            return new Size2D(sides.get(0), sides.get(1));
+        }
+        return Size2D.square(requiredInteger(key, IntKind.POSITIVE));
+    }
+
     int integer(String key, IntKind kind, int defaultValue) {
         return has(key) ? requiredInteger(key, kind) : defaultValue;
     }

@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.device.DeviceMode;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -12,21 +13,44 @@ import java.util.stream.Collectors;
  */
 final class Spelling<E extends Enum<E>> {
 
+    static final Spelling<StopMetric> STOP_METRIC = new Spelling<>(StopMetric.class, Map.of());
+    static final Spelling<StopMode> STOP_MODE = new Spelling<>(StopMode.class, Map.of());
+    static final Spelling<OnDivergence> ON_DIVERGENCE = new Spelling<>(OnDivergence.class, Map.of());
     static final Spelling<DataFormat> DATA_FORMAT = new Spelling<>(DataFormat.class, Map.of());
     static final Spelling<Normalization> NORMALIZATION = new Spelling<>(Normalization.class, Map.of());
-    static final Spelling<LayerType> LAYER_TYPE = new Spelling<>(LayerType.class, Map.of());
+    static final Spelling<LayerType> LAYER_TYPE = new Spelling<>(LayerType.class, Map.of(
+            "batchnorm", LayerType.BATCH_NORM,
+            "batch_normalization", LayerType.BATCH_NORM,
+            "conv", LayerType.CONVOLUTION,
+            "conv2d", LayerType.CONVOLUTION,
+            "subsampling", LayerType.POOLING,
+            "pool", LayerType.POOLING,
+            "global_pool", LayerType.GLOBAL_POOLING));
+    static final Spelling<Padding> PADDING = new Spelling<>(Padding.class, Map.of());
+    static final Spelling<PoolingType> POOLING_TYPE = new Spelling<>(PoolingType.class, Map.of(
+            "average", PoolingType.AVG,
+            "mean", PoolingType.AVG));
     static final Spelling<Activation> ACTIVATION = new Spelling<>(Activation.class,
             Map.of("leaky_relu", Activation.LEAKYRELU));
     static final Spelling<WeightInit> WEIGHT_INIT = new Spelling<>(WeightInit.class,
-            Map.of("relu", WeightInit.HE));
+            Map.of("relu", WeightInit.HE, "he_normal", WeightInit.HE));
     static final Spelling<Loss> LOSS = new Spelling<>(Loss.class, Map.of(
             "l1", Loss.MAE,
             "binary_crossentropy", Loss.BCE,
             "xent", Loss.BCE,
             "categorical_crossentropy", Loss.MCXENT,
-            "cross_entropy", Loss.MCXENT));
+            "cross_entropy", Loss.MCXENT,
+            "sparse_categorical_crossentropy", Loss.SPARSE_MCXENT,
+            "smooth_l1", Loss.HUBER));
     static final Spelling<OptimizerType> OPTIMIZER_TYPE = new Spelling<>(OptimizerType.class,
             Map.of("nesterovs", OptimizerType.NESTEROV));
+    static final Spelling<ScheduleType> SCHEDULE_TYPE = new Spelling<>(ScheduleType.class, Map.of(
+            "step_decay", ScheduleType.STEP,
+            "exponential_decay", ScheduleType.EXPONENTIAL,
+            "cosine_decay", ScheduleType.COSINE,
+            "sgdr", ScheduleType.COSINE_RESTARTS));
+    static final Spelling<AveragingMode> AVERAGING_MODE = new Spelling<>(AveragingMode.class, Map.of());
+    static final Spelling<DeviceMode> DEVICE = new Spelling<>(DeviceMode.class, Map.of());
 
     private final E[] constants;
     private final Map<String, E> byName = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.device.DeviceMode;
 import java.util.Objects;
 
 /**
@@ -12,9 +13,16 @@ import java.util.Objects;
  * @param optimizer                 the updater and its hyper-parameters
  * @param epochRetries              how often a failed epoch is relaunched from its start state
  * @param collectiveTimeoutSeconds  the longest any all-reduce wait may take before the task fails
+ * @param averaging                 gradient averaging (exact) or parameter averaging
+ * @param averagingFrequency        parameter averaging: local steps between averages (1 for gradients)
+ * @param averageUpdaterState       parameter averaging: average the updater state too
+ * @param onDivergence              stop, or roll back with half the learning rate, on a NaN/Inf loss or gradient
+ * @param device                    where the executors train: cpu, gpu, or auto (a supported GPU if there is one)
  */
 public record TrainingSpec(int workers, int batchSize, int epochs, long seed, OptimizerSpec optimizer,
-                           int epochRetries, int collectiveTimeoutSeconds) {
+                           int epochRetries, int collectiveTimeoutSeconds, AveragingMode averaging,
+                           int averagingFrequency, boolean averageUpdaterState, OnDivergence onDivergence,
+                           DeviceMode device) {
 
     public TrainingSpec {
         SpecRules.positive("training.workers", workers);
@@ -28,5 +36,28 @@ public record TrainingSpec(int workers, int batchSize, int epochs, long seed, Op
         Objects.requireNonNull(optimizer, "optimizer");
         SpecRules.nonNegative("training.epoch_retries", epochRetries);
         SpecRules.positive("training.collective_timeout_seconds", collectiveTimeoutSeconds);
+        Objects.requireNonNull(averaging, "averaging");
+        Objects.requireNonNull(onDivergence, "onDivergence");
+        Objects.requireNonNull(device, "device");
+        SpecRules.positive("training.averaging_frequency", averagingFrequency);
+        if (averaging == AveragingMode.GRADIENTS && averagingFrequency != 1) {
+            throw new SpecException("training.averaging_frequency: only used with training.averaging: parameters "
+                    + "(gradients are averaged every iteration), got " + averagingFrequency);
+        }
+    }
+
+    /** Gradient averaging, the default. */
+    public TrainingSpec(int workers, int batchSize, int epochs, long seed, OptimizerSpec optimizer, int epochRetries,
+                        int collectiveTimeoutSeconds) {
+        this(workers, batchSize, epochs, seed, optimizer, epochRetries, collectiveTimeoutSeconds,
+                SpecDefaults.ON_DIVERGENCE);
+    }
+
+    /** Gradient averaging, the default, with the given divergence policy. */
+    public TrainingSpec(int workers, int batchSize, int epochs, long seed, OptimizerSpec optimizer, int epochRetries,
+                        int collectiveTimeoutSeconds, OnDivergence onDivergence) {
+        this(workers, batchSize, epochs, seed, optimizer, epochRetries, collectiveTimeoutSeconds,
+                SpecDefaults.AVERAGING, SpecDefaults.AVERAGING_FREQUENCY, SpecDefaults.AVERAGE_UPDATER_STATE,
+                onDivergence, SpecDefaults.DEVICE);
     }
 }

@@ -7,34 +7,46 @@ import dptrain.driver.BadInputException;
 import dptrain.driver.checkpoint.Checkpoint;
 import dptrain.driver.checkpoint.CheckpointListener;
 import dptrain.driver.checkpoint.Checkpointer;
+import dptrain.driver.config.EarlyStoppingSpec;
 import dptrain.driver.config.JobSpec;
-import dptrain.driver.config.LayerSpec;
-import dptrain.driver.config.Loss;
+import dptrain.driver.config.MonitoringSpec;
+import dptrain.driver.config.OnDivergence;
+import dptrain.driver.config.OptimizerSpec;
 import dptrain.driver.config.SpecJson;
 import dptrain.driver.config.Task;
 import dptrain.driver.config.TrainingSpec;
 import dptrain.driver.data.DatasetPreparer;
-import dptrain.driver.data.LabelEncoding;
 import dptrain.driver.data.PreparedData;
+import dptrain.driver.loop.DivergencePolicy;
+import dptrain.driver.loop.EpochEnd;
+import dptrain.driver.loop.JobDescription;
 import dptrain.driver.loop.SparkEpochLauncher;
 import dptrain.driver.loop.SparkEvaluator;
 import dptrain.driver.loop.Trainer;
+import dptrain.driver.loop.TrainingListener;
+import dptrain.driver.model.ModelOutput;
 import dptrain.driver.model.NetworkFactory;
+import dptrain.driver.report.ActivationProbe;
 import dptrain.driver.report.EvaluationMetrics;
 import dptrain.driver.report.MetricsLog;
 import dptrain.driver.report.ModelExport;
 import dptrain.driver.report.OutputDirectory;
 import dptrain.driver.report.ProgressLog;
+import dptrain.driver.report.ReportHtml;
+import dptrain.driver.stopping.EarlyStopping;
+import dptrain.worker.device.DeviceBinding;
 import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.EpochPlan;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -64,6 +76,19 @@ public final class TrainJob {
     }
 
     public static ObjectNode run(SparkSession spark, JobSpec spec) {
+        // every task of this job (epochs and evaluations) binds its device from this (DeviceBinding);
+        // the caller's value (a notebook's, say) comes back afterwards
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        String callersDevice = context.getLocalProperty(DeviceBinding.TASK_PROPERTY);
+        context.setLocalProperty(DeviceBinding.TASK_PROPERTY, spec.training().device().specValue());
+        try {
+            return train(spark, spec);
+        } finally {
+            context.setLocalProperty(DeviceBinding.TASK_PROPERTY, callersDevice);
+        }
+    }
+
+    private static ObjectNode train(SparkSession spark, JobSpec spec) {
         long begin = System.nanoTime();
         TrainingSpec training = spec.training();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -76,37 +101,69 @@ public final class TrainJob {
         output.checkWritable();
         Checkpointer checkpointer = new Checkpointer(spec.checkpoint().dir(), spec.checkpoint().keep(), hadoop);
         Optional<Checkpoint> resume = spec.checkpoint().resume() ? checkpointer.latest() : Optional.empty();
+        // Early stopping's best state counts only for the run that the checkpoints continue.
+        Optional<Checkpoint> best = resume.isPresent() && spec.earlyStopping() != null ? checkpointer.best()
+                : Optional.empty();
 
-        LayerSpec outputLayer = spec.model().outputLayer();
-        PreparedData data = DatasetPreparer.prepare(spark, spec.data(), labelEncoding(outputLayer),
+        String dl4jJson = spec.model().dl4jJson();
+        String imported = dl4jJson == null ? null : NetworkFactory.readConfiguration(dl4jJson, hadoop);
+        ModelOutput outputLayer = imported == null ? ModelOutput.of(spec.model().outputLayer())
+                : ModelOutput.of(imported, dl4jJson);
+        PreparedData data = DatasetPreparer.prepare(spark, spec.data(), outputLayer.labelEncoding(),
                 training.workers(), training.seed());
-        String configuration = NetworkFactory.configuration(spec.model(), training.optimizer(), data.featureCount(),
-                training.seed()).toJson();
+        spec.data().checkShape(data.featureCount());
+        // the schedule runs on the global iteration count; "decay over the whole run" needs its length
+        int iterationsPerEpoch = Math.toIntExact((data.trainRows() + training.batchSize() - 1) / training.batchSize());
+        OptimizerSpec optimizer = training.optimizer().forRun(iterationsPerEpoch * training.epochs());
+        String configuration;
+        if (imported != null) {
+            NetworkFactory.checkInputWidth(imported, dl4jJson, data.featureCount());
+            configuration = imported;
+        } else {
+            configuration = NetworkFactory.configuration(spec.model(), optimizer, spec.data().shape(),
+                    data.featureCount(), training.seed()).toJson();
+        }
         NetworkState start = resume.map(checkpoint -> resumeFrom(checkpoint, configuration, checkpointer))
                 .orElseGet(() -> NetworkState.initial(configuration));
+        double learningRateScale = resume.map(Checkpoint::learningRateScale).orElse(1.0);
+        best.ifPresent(checkpoint -> checkConfiguration(checkpoint, configuration, checkpointer));
 
-        int classes = outputLayer.loss() == Loss.MCXENT ? outputLayer.units() : 0;
-        boolean binary = outputLayer.loss() == Loss.BCE;
+        int classes = outputLayer.classes();
+        boolean binary = outputLayer.binary();
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         EpochPlan template = new EpochPlan(configuration, null, training.seed(), training.batchSize(),
                 shardRows(data, training.workers(), context), classes, secret, "dptrain-" + UUID.randomUUID(),
-                training.collectiveTimeoutSeconds());
-        IUpdater updater = NetworkFactory.updater(training.optimizer());
-        Task task = spec.task();
+                training.collectiveTimeoutSeconds(),
+                NetworkFactory.stepSettings(training, spec.monitoring().logEveryIterations()));
+        IUpdater updater = NetworkFactory.updater(optimizer);
+        Task task = outputLayer.task();
+        Function<EpochEnd, Checkpoint> checkpointOf = CheckpointListener.checkpoints(task, configuration, specJson,
+                training.seed(), VERSION);
+        EarlyStopping stopping = spec.earlyStopping() == null ? null
+                : new EarlyStopping(spec.earlyStopping(), task, checkpointer, checkpointOf, best);
+        List<TrainingListener> listeners = new ArrayList<>();
+        listeners.add(new MetricsLog(output, task, probe(spec.monitoring(), configuration, data)));
+        if (stopping != null) {
+            listeners.add(stopping);
+        }
+        listeners.add(new CheckpointListener(checkpointer, checkpointOf));
+        listeners.add(new ProgressLog(task));
+        listeners.add(ReportHtml.afterEachEpoch(output, VERSION, specJson));
         Trainer trainer = new Trainer(
                 new SparkEpochLauncher(context, data.train(), template, training.epochs()),
-                new SparkEvaluator(context, data.validation(), configuration, classes, binary, "validation"),
+                SparkEvaluator.validation(context, data.validation(), configuration, classes, binary, training.epochs()),
                 (iteration, epoch) -> updater.getLearningRate(iteration, epoch),
                 training.epochRetries(),
-                List.of(new MetricsLog(output, task),
-                        new CheckpointListener(checkpointer, configuration, specJson, training.seed(), VERSION),
-                        new ProgressLog(task)));
-        NetworkState end = trainer.train(start, training.epochs());
+                DivergencePolicy.of(training.onDivergence() == OnDivergence.ROLLBACK),
+                listeners);
+        NetworkState last = trainer.train(start, learningRateScale, training.epochs());
+        // With early stopping, the best epoch's state is the result: the model, the test metrics.
+        NetworkState end = stopping == null ? last : stopping.best().map(Checkpoint::state).orElse(last);
 
         ObjectNode summary = JSON.createObjectNode();
         if (data.test() != null) {
-            EvaluationTotals test = new SparkEvaluator(context, data.test(), configuration, classes, binary, "test")
+            EvaluationTotals test = SparkEvaluator.test(context, data.test(), configuration, classes, binary)
                     .evaluate(end);
             putMetrics(summary, EvaluationMetrics.of("test_", test, task));
             if (task == Task.CLASSIFICATION) {
@@ -116,10 +173,13 @@ public final class TrainJob {
         EvaluationTotals validation = new SparkEvaluator(context, data.validation(), configuration, classes, binary,
                 "validation").evaluate(end);
         putMetrics(summary, EvaluationMetrics.of("val_", validation, task));
-        summary.put("epochs_run", end.epoch() - start.epoch())
-                .put("epochs_total", end.epoch())
+        if (stopping != null) {
+            putEarlyStopping(summary, spec.earlyStopping(), stopping, last);
+        }
+        summary.put("epochs_run", last.epoch() - start.epoch())
+                .put("epochs_total", last.epoch())
                 .put("resumed_from_epoch", start.epoch())
-                .put("iterations", end.iteration())
+                .put("iterations", last.iteration())
                 .put("total_seconds", (System.nanoTime() - begin) / 1e9)
                 .put("train_rows", data.trainRows())
                 .put("validation_rows", data.validationRows())
@@ -131,27 +191,47 @@ public final class TrainJob {
 
         ModelExport.write(output, end.restore(configuration).model(), metadata(spec, specJson, data, task, end).toString());
         output.writeText(SUMMARY_FILE, summary.toPrettyString() + "\n");
+        ReportHtml.write(output);
         LOG.info("summary: {}", summary);
         return summary;
     }
 
-    private static LabelEncoding labelEncoding(LayerSpec outputLayer) {
-        return switch (outputLayer.loss()) {
-            case MCXENT -> new LabelEncoding.ClassIndices(outputLayer.units());
-            case BCE -> new LabelEncoding.ClassIndices(2);
-            case MSE, MAE -> new LabelEncoding.Values(outputLayer.units());
-        };
+    /** {@code best_epoch}, {@code best_<metric>}, {@code stopped_early}, {@code stopped_at_epoch}. */
+    private static void putEarlyStopping(ObjectNode summary, EarlyStoppingSpec spec, EarlyStopping stopping,
+                                         NetworkState last) {
+        String key = "best_" + spec.metric().key();
+        if (stopping.best().isPresent()) {
+            summary.put("best_epoch", stopping.bestEpoch());
+            putMetrics(summary, Map.of(key, stopping.bestValue()));
+        } else {
+            summary.putNull("best_epoch").putNull(key);
+        }
+        summary.put("stopped_early", stopping.stoppedEarly())
+                .put("stopped_at_epoch", last.epoch());
+    }
+
+    /** Activation statistics on the first rows of the validation split (of train without one). */
+    private static ActivationProbe probe(MonitoringSpec monitoring, String configuration, PreparedData data) {
+        if (monitoring.probeRows() == 0) {
+            return null;
+        }
+        return ActivationProbe.firstRows(configuration, data.validationRows() > 0 ? data.validation() : data.train(),
+                monitoring.probeRows());
     }
 
     private static NetworkState resumeFrom(Checkpoint checkpoint, String configuration, Checkpointer checkpointer) {
+        checkConfiguration(checkpoint, configuration, checkpointer);
+        LOG.info("resuming from the checkpoint of epoch {} (iteration {}) in {}", checkpoint.state().epoch(),
+                checkpoint.state().iteration(), checkpointer.location());
+        return checkpoint.state();
+    }
+
+    private static void checkConfiguration(Checkpoint checkpoint, String configuration, Checkpointer checkpointer) {
         if (!checkpoint.configurationJson().equals(configuration)) {
             throw new BadInputException("checkpoint.dir: the checkpoint of epoch " + checkpoint.state().epoch()
                     + " in " + checkpointer.location() + " was written for a different model, optimizer or seed;"
                     + " use another checkpoint.dir, or checkpoint.resume=false to start over");
         }
-        LOG.info("resuming from the checkpoint of epoch {} (iteration {}) in {}", checkpoint.state().epoch(),
-                checkpoint.state().iteration(), checkpointer.location());
-        return checkpoint.state();
     }
 
     /**
@@ -214,8 +294,8 @@ public final class TrainJob {
 
     /** Row counts of the shards, indexed by rank (partition r holds rank r's block). */
     private static long[] shardRows(PreparedData data, int workers, JavaSparkContext context) {
-        context.setJobDescription("shard sizes");
-        List<Integer> rows = data.train().map(block -> block.rows()).collect();
+        List<Integer> rows = JobDescription.during(context, "shard sizes", () -> data.train().map(block -> block.rows())
+                .collect());
         if (rows.size() != workers) {
             throw new IllegalStateException("expected " + workers + " shards, got " + rows.size());
         }
@@ -232,7 +312,8 @@ public final class TrainJob {
                 .put("epochs", end.epoch())
                 .put("iterations", end.iteration())
                 .put("feature_count", data.featureCount())
-                .put("train_data", spec.data().train());
+                .put("train_data", spec.data().train())
+                .put("data_format", spec.data().format().name().toLowerCase());
         try {
             metadata.set("spec", JSON.readTree(specJson));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -9,8 +9,10 @@ import java.util.List;
 public interface EpochLauncher {
 
     /**
-     * @param attempt 1-based attempt number of this epoch (a relaunch gets a new session, so
-     *                stragglers of an earlier attempt cannot join it)
+     * @param attempt           1-based attempt number of this epoch (a relaunch gets a new session,
+     *                          so stragglers of an earlier attempt cannot join it)
+     * @param learningRateScale factor on the configured learning rate (1 unless a divergence was
+     *                          rolled back)
      */
-    List<EpochReport> run(NetworkState start, int attempt);
+    List<EpochReport> run(NetworkState start, int attempt, double learningRateScale);
 }

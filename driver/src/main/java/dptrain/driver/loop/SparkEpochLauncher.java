@@ -1,5 +1,6 @@
 package dptrain.driver.loop;
 
+import dptrain.driver.model.LearningRateScale;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.BarrierEpochFunction;
@@ -40,17 +41,18 @@ public final class SparkEpochLauncher implements EpochLauncher {
     }
 
     @Override
-    public List<EpochReport> run(NetworkState start, int attempt) {
+    public List<EpochReport> run(NetworkState start, int attempt, double learningRateScale) {
         int epoch = start.epoch() + 1;
-        EpochPlan plan = new EpochPlan(template.configurationJson(), start, template.seed(), template.batchSize(),
-                template.shardRows(), template.classes(), template.secret(),
-                template.sessionTag() + "/epoch-" + epoch + "/attempt-" + attempt, template.timeoutSeconds());
+        String configuration = LearningRateScale.apply(template.configurationJson(), learningRateScale);
+        EpochPlan plan = template.forEpoch(configuration, start,
+                template.sessionTag() + "/epoch-" + epoch + "/attempt-" + attempt);
         Broadcast<EpochPlan> broadcast = spark.broadcast(plan);
         try {
-            spark.setJobDescription("epoch " + epoch + "/" + epochs + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
             RDD<EpochReport> reports = shards.rdd().barrier()
                     .mapPartitions(new BarrierEpochFunction(broadcast), false, REPORT);
-            List<EpochReport> collected = new ArrayList<>(new JavaRDD<>(reports, REPORT).collect());
+            List<EpochReport> collected = new ArrayList<>(JobDescription.during(spark,
+                    "epoch " + epoch + "/" + epochs + (attempt > 1 ? " (attempt " + attempt + ")" : ""),
+                    () -> new JavaRDD<>(reports, REPORT).collect()));
             collected.sort(Comparator.comparingInt(EpochReport::rank));
             return collected;
         } finally {

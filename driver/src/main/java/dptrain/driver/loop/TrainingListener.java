@@ -3,8 +3,9 @@ package dptrain.driver.loop;
 import dptrain.worker.step.NetworkState;
 
 /**
- * Everything around the loop — metrics, checkpoints, progress — is a listener, so the loop in
- * {@link Trainer} stays one screen long. Listeners run on the driver, in registration order.
+ * Everything around the loop — metrics, checkpoints, progress, early stopping — is a listener,
+ * so the loop in {@link Trainer} stays one screen long. Listeners run on the driver, in
+ * registration order.
  */
 public interface TrainingListener {
 
@@ -16,7 +17,19 @@ public interface TrainingListener {
     default void onEpochEnd(EpochEnd event) {
     }
 
-    /** After the last epoch. */
+    /** An epoch diverged and is relaunched from its start state with a smaller learning rate. */
+    default void onRollback(Rollback event) {
+    }
+
+    /**
+     * Asked once before every epoch (Keras' {@code stop_training}): true ends training there,
+     * as if the last epoch had been reached.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
+
+    /** After the last epoch (or the stop). */
     default void onTrainingEnd(NetworkState state) {
     }
 }

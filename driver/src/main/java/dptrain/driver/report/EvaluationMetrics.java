@@ -1,6 +1,7 @@
 package dptrain.driver.report;
 
 import dptrain.driver.config.Task;
+import dptrain.driver.loop.EpochEnd;
 import dptrain.worker.eval.EvaluationTotals;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +23,14 @@ public final class EvaluationMetrics {
             metrics.put(prefix + "mae", totals.meanAbsoluteError());
             metrics.put(prefix + "r2", totals.r2());
         }
+        return metrics;
+    }
+
+    /** An epoch's metrics by name: {@code train_loss} and the validation metrics. */
+    public static Map<String, Double> ofEpoch(EpochEnd event, Task task) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("train_loss", event.trainLoss());
+        metrics.putAll(of("val_", event.validation(), task));
         return metrics;
     }
 }

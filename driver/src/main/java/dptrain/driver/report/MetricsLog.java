@@ -6,16 +6,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dptrain.driver.config.Task;
 import dptrain.driver.loop.EpochEnd;
+import dptrain.driver.loop.Rollback;
 import dptrain.driver.loop.TrainingListener;
+import dptrain.worker.task.EpochStatistics;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code output.dir/metrics.jsonl}: one JSON object per epoch. On resume, lines of epochs after
- * the checkpoint (written before a crash, then lost with the state) are dropped, so the file
- * always describes the run that the checkpoints continue.
+ * {@code output.dir/metrics.jsonl}: one JSON object per epoch, with the monitoring of how the
+ * network learns (gradient norms, update ratios, activation statistics on a probe batch);
+ * before it, the epoch's periodic iteration lines ({@code "kind": "iteration"}) and rollbacks
+ * after a divergence ({@code "kind": "rollback"}). Every line has its {@code epoch}. On resume,
+ * lines of epochs after the checkpoint (written before a crash, then lost with the state) are
+ * dropped, so the file always describes the run that the checkpoints continue.
  */
 public final class MetricsLog implements TrainingListener {
 
@@ -24,11 +29,18 @@ public final class MetricsLog implements TrainingListener {
 
     private final OutputDirectory output;
     private final Task task;
+    private final ActivationProbe probe;
     private final List<String> lines = new ArrayList<>();
 
     public MetricsLog(OutputDirectory output, Task task) {
+        this(output, task, null);
+    }
+
+    /** @param probe the probe batch for activation statistics, or {@code null} for none */
+    public MetricsLog(OutputDirectory output, Task task, ActivationProbe probe) {
         this.output = output;
         this.task = task;
+        this.probe = probe;
     }
 
     @Override
@@ -42,7 +54,30 @@ public final class MetricsLog implements TrainingListener {
     }
 
     @Override
+    public void onRollback(Rollback event) {
+        ObjectNode line = JSON.createObjectNode()
+                .put("kind", "rollback")
+                .put("epoch", event.epoch())
+                .put("iteration", event.iteration())
+                .put("reason", event.reason())
+                .put("rollback", event.rollback());
+        putNumber(line, "lr_scale", event.learningRateScale());
+        add(line);
+        flush();
+    }
+
+    @Override
     public void onEpochEnd(EpochEnd event) {
+        EpochStatistics statistics = event.statistics();
+        for (int i = 0; i < statistics.probeIterations().length; i++) {
+            ObjectNode line = JSON.createObjectNode()
+                    .put("kind", "iteration")
+                    .put("epoch", event.epoch())
+                    .put("iteration", statistics.probeIterations()[i]);
+            putNumber(line, "loss", statistics.probeLoss()[i]);
+            putNumber(line, "lr", statistics.probeLearningRate()[i]);
+            add(line);
+        }
         ObjectNode line = JSON.createObjectNode()
                 .put("epoch", event.epoch())
                 .put("iteration", event.state().iteration());
@@ -55,11 +90,42 @@ public final class MetricsLog implements TrainingListener {
         putNumber(line, "samples_per_second", event.samplesPerSecond());
         putNumber(line, "allreduce_share", event.allReduceShare());
         line.put("attempts", event.attempts());
+        putNumber(line, "grad_norm_mean", statistics.gradientNormMean());
+        putNumber(line, "grad_norm_max", statistics.gradientNormMax());
+        ObjectNode ratios = line.putObject("update_ratio");
+        for (int i = 0; i < statistics.layerNames().length; i++) {
+            putNumber(ratios, statistics.layerNames()[i], statistics.updateRatioMean()[i]);
+        }
+        if (probe != null) {
+            putActivations(line, probe.measure(event.state()));
+        }
+        add(line);
+        flush();
+    }
+
+    /** Three objects keyed by layer, like {@code update_ratio}; dead units only for ReLU layers. */
+    private static void putActivations(ObjectNode line, List<ActivationProbe.LayerStatistics> layers) {
+        ObjectNode mean = line.putObject("activation_mean");
+        ObjectNode std = line.putObject("activation_std");
+        ObjectNode dead = line.putObject("dead_relu_fraction");
+        for (ActivationProbe.LayerStatistics layer : layers) {
+            putNumber(mean, layer.layer(), layer.mean());
+            putNumber(std, layer.layer(), layer.std());
+            if (!Double.isNaN(layer.deadReluFraction())) {
+                dead.put(layer.layer(), layer.deadReluFraction());
+            }
+        }
+    }
+
+    private void add(ObjectNode line) {
         try {
             lines.add(JSON.writeValueAsString(line));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void flush() {
         output.writeText(FILE, String.join("\n", lines) + "\n");
     }
 

@@ -3,7 +3,7 @@ package dptrain.driver.checkpoint;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 
-/** Reads the newest checkpoint of a local directory, for tests. */
+/** Reads checkpoints of a local directory, for tests. */
 public final class CheckpointReader {
 
     private CheckpointReader() {
@@ -12,5 +12,11 @@ public final class CheckpointReader {
     public static Checkpoint latest(Path dir) {
         return new Checkpointer(dir.toString(), Integer.MAX_VALUE, new Configuration()).latest()
                 .orElseThrow(() -> new AssertionError("no checkpoint in " + dir));
+    }
+
+    /** One checkpoint file, e.g. {@code checkpoint-000002.dpt} or {@code best.dpt}. */
+    public static Checkpoint file(Path file) {
+        return new Checkpointer(file.getParent().toString(), Integer.MAX_VALUE, new Configuration())
+                .read(new org.apache.hadoop.fs.Path(file.toUri()));
     }
 }

@@ -152,11 +152,11 @@ class BadInputTest {
                                 + "sigmoid, tanh, softmax, identity"),
                 bad("spec: unknown loss",
                         w -> w.args("model.layers[1].loss=hinge"),
-                        w -> "model.layers[1].loss: unknown value 'hinge'; allowed: mse, mae, bce, mcxent"),
+                        w -> "model.layers[1].loss: unknown value 'hinge'; allowed: mse, mae, huber, bce, mcxent, sparse_mcxent"),
                 bad("spec: unknown optimizer",
-                        w -> w.args("training.optimizer.type=adagrad"),
-                        w -> "training.optimizer.type: unknown value 'adagrad'; allowed: sgd, momentum, nesterov, "
-                                + "rmsprop, adam"),
+                        w -> w.args("training.optimizer.type=lamb"),
+                        w -> "training.optimizer.type: unknown value 'lamb'; allowed: sgd, momentum, nesterov, "
+                                + "rmsprop, adam, adamw, adagrad"),
                 bad("spec: batch size below workers",
                         w -> w.args("training.batch_size=1"),
                         w -> "training.batch_size: must be >= training.workers (2), got 1"),

@@ -45,8 +45,16 @@ class SpecDocTest {
         SpecLoader.TRAINING_KEYS.stream().filter(key -> !key.equals("optimizer"))
                 .forEach(key -> keys.add("training." + key));
         SpecLoader.OPTIMIZER_KEYS.forEach(key -> keys.add("training.optimizer." + key));
+        SpecLoader.SCHEDULE_KEYS.forEach(key -> keys.add("training.optimizer.schedule." + key));
         SpecLoader.OUTPUT_KEYS.forEach(key -> keys.add("output." + key));
         SpecLoader.CHECKPOINT_KEYS.forEach(key -> keys.add("checkpoint." + key));
+        SpecLoader.EARLY_STOPPING_KEYS.forEach(key -> keys.add("early_stopping." + key));
+        SpecLoader.MONITORING_KEYS.forEach(key -> keys.add("monitoring." + key));
+        for (String section : List.of("data", "model", "training", "output", "checkpoint", "early_stopping",
+                "monitoring")) {
+            assertTrue(doc.contains("#### `" + section + "`"), "no table for section " + section);
+        }
+        assertEquals(7, SpecLoader.TOP_KEYS.size(), "a new top-level section needs its table here");
         for (String key : keys) {
             assertTrue(doc.contains("| `" + key + "` |"), "no table row for " + key);
         }

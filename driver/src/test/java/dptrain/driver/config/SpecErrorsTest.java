@@ -29,7 +29,8 @@ class SpecErrorsTest {
                         "unknown key 'trainin' (did you mean 'training'?)"),
                 arguments("training.velocity=fast",
                         "unknown key 'training.velocity'; allowed: workers, batch_size, epochs, seed, optimizer, "
-                                + "epoch_retries, collective_timeout_seconds"),
+                                + "epoch_retries, collective_timeout_seconds, averaging, averaging_frequency, "
+                                + "average_updater_state, on_divergence, device"),
                 arguments("model.layers[0].unit=5",
                         "unknown key 'model.layers[0].unit' (did you mean 'model.layers[0].units'?)"),
                 arguments("training.batch_size=abc",
@@ -51,9 +52,45 @@ class SpecErrorsTest {
                         "model.layers[1].activation: unknown value 'relux'; allowed: relu, leakyrelu, elu, sigmoid, "
                                 + "tanh, softmax, identity"),
                 arguments("model.layers[0].weight_init=glorot",
-                        "model.layers[0].weight_init: unknown value 'glorot'; allowed: xavier, he"),
-                arguments("training.optimizer.type=adagrad",
-                        "training.optimizer.type: unknown value 'adagrad'; allowed: sgd, momentum, nesterov, rmsprop, adam"),
+                        "model.layers[0].weight_init: unknown value 'glorot'; allowed: xavier, he, uniform, normal"),
+                arguments("training.optimizer.type=lamb",
+                        "training.optimizer.type: unknown value 'lamb'; allowed: sgd, momentum, nesterov, rmsprop, adam, "
+                                + "adamw, adagrad"),
+                arguments("training.optimizer.clip_norm=1 training.optimizer.clip_value=0.5",
+                        "training.optimizer.clip_value: cannot be combined with training.optimizer.clip_norm (1); "
+                                + "choose one, got 0.5"),
+                arguments("training.optimizer.clip_norm=-1",
+                        "training.optimizer.clip_norm: must be >= 0, got -1"),
+                arguments("training.optimizer.weight_decay=-0.1",
+                        "training.optimizer.weight_decay: must be >= 0, got -0.1"),
+                arguments("training.optimizer.type=adamw model.l2=0.001",
+                        "training.optimizer.weight_decay: cannot be combined with model.l2 (0.001); set one of them "
+                                + "to 0 (adamw decays by 0.01 unless told otherwise), got 0.01"),
+                arguments("training.optimizer.schedule.type=cosine training.optimizer.schedule.gamma=0.5",
+                        "training.optimizer.schedule.gamma: not used by schedule type cosine; it uses decay_iterations, "
+                                + "min_learning_rate"),
+                arguments("training.optimizer.schedule.type=step",
+                        "training.optimizer.schedule.step_size: required"),
+                arguments("training.optimizer.schedule.type=exponential training.optimizer.schedule.gamma=1.5",
+                        "training.optimizer.schedule.gamma: must be in (0, 1], got 1.5"),
+                arguments("training.optimizer.schedule.type=linear",
+                        "training.optimizer.schedule.type: unknown value 'linear'; allowed: constant, step, exponential, "
+                                + "cosine, cosine_restarts"),
+                arguments("training.optimizer.schedule.type=cosine training.optimizer.schedule.min_learning_rate=0.01",
+                        "training.optimizer.schedule.min_learning_rate: must be below training.optimizer.learning_rate "
+                                + "(0.001), got 0.01"),
+                arguments("training.optimizer.schedule.warmup_iterations=-5",
+                        "training.optimizer.schedule.warmup_iterations: expected a non-negative integer, got -5"),
+                arguments("training.device=tpu",
+                        "training.device: unknown value 'tpu'; allowed: cpu, gpu, auto"),
+                arguments("training.averaging=model",
+                        "training.averaging: unknown value 'model'; allowed: gradients, parameters"),
+                arguments("training.averaging_frequency=8",
+                        "training.averaging_frequency: only used with training.averaging: parameters (gradients are "
+                                + "averaged every iteration), got 8"),
+                arguments("training.average_updater_state=false",
+                        "training.average_updater_state: only used with training.averaging: parameters (gradient "
+                                + "averaging has one updater state)"),
                 arguments("data.format=[csv]",
                         "data.format: unknown value [\"csv\"]; allowed: idx, csv, parquet, libsvm"),
                 arguments("data.validation_fraction=1.5",
@@ -83,7 +120,7 @@ class SpecErrorsTest {
                 arguments("model.layers[1].type=dense",
                         "model.layers: the last layer must have type output"),
                 arguments("model.layers[0].type=output",
-                        "model.layers[0].loss: required for the output layer; allowed: mse, mae, bce, mcxent"),
+                        "model.layers[0].loss: required for the output layer; allowed: mse, mae, huber, bce, mcxent, sparse_mcxent"),
                 arguments("model.layers[0]={type: output, units: 3, loss: mse}",
                         "model.layers[0].type: only the last layer may have type output"),
                 arguments("model.layers[0].loss=mse",
@@ -98,11 +135,43 @@ class SpecErrorsTest {
                         "model.layers[0].units: expected a positive integer, got 0"),
                 arguments("model.layers[0]=dense",
                         "model.layers[0]: expected a mapping with keys type, units, activation, loss, weight_init, "
-                                + "got \"dense\""),
+                                + "dropout, filters, kernel, stride, padding, pooling, got \"dense\""),
                 arguments("model.layers=[]",
                         "model.layers: required, at least one layer"),
                 arguments("model.layers=",
                         "model.layers: required, at least one layer"),
+                arguments("model.layers[0]={type: convolution, filters: 8, kernel: 3}",
+                        "model.layers[0].type: convolution needs image input; set data.shape to [channels, height, "
+                                + "width], got no data.shape"),
+                arguments("data.shape=[28, 28]",
+                        "data.shape: expected [channels, height, width], three positive integers, got [28, 28]"),
+                arguments("data.shape=[1, 0, 28]",
+                        "data.shape[1]: expected a positive integer, got 0"),
+                arguments("model.layers[0].filters=8",
+                        "model.layers[0].filters: not used by a dense layer; it takes units, activation, weight_init, "
+                                + "dropout"),
+                arguments("model.layers[0]={type: flatten, units: 3}",
+                        "model.layers[0].units: not used by a flatten layer; it takes no other keys"),
+                arguments("model.layers[0]={type: dropout}",
+                        "model.layers[0].dropout: required"),
+                arguments("model.layers[0]={type: dropout, dropout: 1}",
+                        "model.layers[0].dropout: a dropout layer needs a rate in (0, 1), got 1"),
+                arguments("model.layers[0].dropout=1.5",
+                        "model.layers[0].dropout: must be in [0, 1), got 1.5"),
+                arguments("model.layers[0]={type: conv, filters: 8}",
+                        "model.layers[0].kernel: required"),
+                arguments("model.layers[0]={type: pooling, pooling: median}",
+                        "model.layers[0].pooling: unknown value 'median'; allowed: max, avg"),
+                arguments("model.layers[0]={type: pooling, kernel: [2, 2, 2]}",
+                        "model.layers[0].kernel: expected a positive integer or [height, width], got [2,2,2]"),
+                arguments("model.layers=[{units: 8}, {type: pooling}, {type: output, units: 2, loss: mcxent}]",
+                        "model.layers[1].type: pooling needs images, but model.layers[0] (dense) already turned them "
+                                + "into vectors"),
+                arguments("model.dl4j_json=/nets/resnet.json",
+                        "model.dl4j_json: not allowed together with model.layers; the JSON defines the whole network, "
+                                + "give one of the two"),
+                arguments("model={dl4j_json: /nets/resnet.json, l2: 0.1}",
+                        "model.l2: not used with model.dl4j_json (the JSON holds its own regularisation), got 0.1"),
                 arguments("model.l2=-0.5",
                         "model.l2: must be >= 0, got -0.5"),
                 arguments("training.optimizer.learning_rate=0",
@@ -113,7 +182,7 @@ class SpecErrorsTest {
                         "training.optimizer.epsilon: must be > 0, got -1.0E-8"),
                 arguments("training.optimizer=adam",
                         "training.optimizer: expected a mapping with keys type, learning_rate, momentum, beta1, beta2, "
-                                + "epsilon, rho, got \"adam\""),
+                                + "epsilon, rho, weight_decay, clip_norm, clip_value, schedule, got \"adam\""),
                 arguments("checkpoint.resume=maybe",
                         "checkpoint.resume: expected true or false, got \"maybe\""),
                 arguments("checkpoint.keep=0",
@@ -138,7 +207,7 @@ class SpecErrorsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badOverrides")
     void badOverrideIsRejectedWithItsMessage(String override, String message) {
-        assertMessage(message, () -> Specs.parse(Specs.MINIMAL, override));
+        assertMessage(message, () -> Specs.parse(Specs.MINIMAL, override.split(" (?=[a-z_.0-9]+=)")));
     }
 
     /** A bad spec text and the message it must give. */
@@ -153,13 +222,14 @@ class SpecErrorsTest {
                         data: {format: idx}
                         """, "data.train: required"),
                 arguments("[1, 2]",
-                        "spec.yaml: expected a mapping with keys data, model, training, output, checkpoint, got [1,2]"),
+                        "spec.yaml: expected a mapping with keys data, model, training, output, checkpoint, early_stopping, monitoring, got [1,2]"),
                 arguments("""
                         data: {format: idx, train: /d}
                         model: {layers: [{type: output, units: 10, loss: mcxent}]}
                         training: 5
                         """, "training: expected a mapping with keys workers, batch_size, epochs, seed, optimizer, "
-                        + "epoch_retries, collective_timeout_seconds, got 5"),
+                        + "epoch_retries, collective_timeout_seconds, averaging, averaging_frequency, "
+                        + "average_updater_state, on_divergence, device, got 5"),
                 arguments("""
                         data:
                           format: idx
@@ -225,7 +295,7 @@ class SpecErrorsTest {
     void recordsBuiltInCodeAreCheckedWithTheSameWords() {
         OptimizerSpec adam = SpecDefaults.optimizer(OptimizerType.ADAM);
         assertMessage("training.batch_size: must be >= training.workers (4), got 2",
-                () -> new TrainingSpec(4, 2, 1, 1, adam, 0, 1));
+                () -> new TrainingSpec(4, 2, 1, 1, adam, 0, 1, OnDivergence.STOP));
         assertMessage("data.validation_fraction: must be in [0, 1), got 1",
                 () -> new DataSpec(DataFormat.IDX, "/d", null, null, List.of(), true, 1.0, Normalization.NONE, 1, 0));
         assertMessage("model.layers: the last layer must have type output",

@@ -14,15 +14,23 @@ class SpecJsonTest {
     private static final String MINIMAL_JSON = "{\"spec_version\":1,"
             + "\"data\":{\"format\":\"idx\",\"train\":\"/data/fashion/train-images-idx3-ubyte\",\"test\":null,"
             + "\"label\":null,\"features\":[],\"header\":true,\"validation_fraction\":0.1,\"normalize\":\"none\","
-            + "\"scale\":255.0,\"num_features\":0},"
+            + "\"scale\":255.0,\"num_features\":0,\"shape\":[]},"
             + "\"model\":{\"l2\":0.0,\"layers\":["
-            + "{\"type\":\"dense\",\"units\":256,\"activation\":\"relu\",\"loss\":null,\"weight_init\":\"he\"},"
-            + "{\"type\":\"output\",\"units\":10,\"activation\":\"softmax\",\"loss\":\"mcxent\",\"weight_init\":\"xavier\"}]},"
+            + "{\"type\":\"dense\",\"units\":256,\"activation\":\"relu\",\"loss\":null,\"weight_init\":\"he\","
+            + "\"dropout\":0.0,\"filters\":0,\"kernel\":null,\"stride\":null,\"padding\":null,\"pooling\":null},"
+            + "{\"type\":\"output\",\"units\":10,\"activation\":\"softmax\",\"loss\":\"mcxent\",\"weight_init\":\"xavier\","
+            + "\"dropout\":0.0,\"filters\":0,\"kernel\":null,\"stride\":null,\"padding\":null,\"pooling\":null}],\"dl4j_json\":null},"
             + "\"training\":{\"workers\":2,\"batch_size\":64,\"epochs\":10,\"seed\":42,"
             + "\"optimizer\":{\"type\":\"adam\",\"learning_rate\":0.001,\"momentum\":0.9,\"beta1\":0.9,\"beta2\":0.999,"
-            + "\"epsilon\":1.0E-8,\"rho\":0.95},\"epoch_retries\":2,\"collective_timeout_seconds\":120},"
+            + "\"epsilon\":1.0E-8,\"rho\":0.95,\"weight_decay\":0.0,\"clip_norm\":0.0,\"clip_value\":0.0,"
+            + "\"schedule\":{\"type\":\"constant\",\"warmup_iterations\":0,\"step_size\":0,\"gamma\":0.0,"
+            + "\"decay_iterations\":0,\"min_learning_rate\":0.0,\"period\":0,\"period_multiplier\":0}},"
+            + "\"epoch_retries\":2,\"collective_timeout_seconds\":120,\"averaging\":\"gradients\","
+            + "\"averaging_frequency\":1,\"average_updater_state\":true,\"on_divergence\":\"stop\",\"device\":\"auto\"},"
             + "\"output\":{\"dir\":\"/tmp/run\"},"
-            + "\"checkpoint\":{\"dir\":\"/tmp/run/checkpoints\",\"keep\":3,\"resume\":true}}";
+            + "\"checkpoint\":{\"dir\":\"/tmp/run/checkpoints\",\"keep\":3,\"resume\":true},"
+            + "\"early_stopping\":null,"
+            + "\"monitoring\":{\"log_every_iterations\":0,\"probe_rows\":256}}";
 
     @Test
     void canonicalTextOfTheMinimalSpec() {
@@ -32,7 +40,13 @@ class SpecJsonTest {
     @Test
     void roundTripIsEqual() {
         for (JobSpec spec : new JobSpec[] {Specs.FULL_SPEC, Specs.parse(Specs.MINIMAL),
-                Specs.parse(Specs.FULL, "data.format=parquet", "data.header=", "training.optimizer.type=nesterovs")}) {
+                Specs.parse(Specs.FULL, "data.format=parquet", "data.header=", "training.optimizer.type=nesterovs"),
+                Specs.parse(Specs.MINIMAL, "data.shape=[1, 28, 28]",
+                        "model.layers=[{type: conv, filters: 8, kernel: [3, 5], padding: same}, {type: batch_norm},"
+                                + " {type: pooling, pooling: avg}, {type: global_pooling}, {type: flatten},"
+                                + " {units: 16, dropout: 0.2, weight_init: uniform}, {type: dropout, dropout: 0.5},"
+                                + " {type: output, units: 3, loss: sparse_mcxent}]"),
+                Specs.parse(Specs.MINIMAL, "model={dl4j_json: 'hdfs://nn/nets/resnet.json'}")}) {
             String json = SpecJson.toJson(spec);
             JobSpec back = SpecJson.fromJson(json);
             assertEquals(spec, back);
@@ -65,7 +79,7 @@ class SpecJsonTest {
     void fromJsonRejectsAnythingButAMapping() {
         SpecException error = assertThrows(SpecException.class, () -> SpecJson.fromJson("[1]"));
         assertEquals("spec: expected a mapping with keys spec_version, data, model, training, output, checkpoint, "
-                + "got [1]", error.getMessage());
+                + "early_stopping, monitoring, got [1]", error.getMessage());
     }
 
     @Test

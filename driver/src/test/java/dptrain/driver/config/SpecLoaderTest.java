@@ -38,9 +38,12 @@ class SpecLoaderTest {
                         new LayerSpec(LayerType.OUTPUT, 10, Activation.SOFTMAX, Loss.MCXENT, WeightInit.XAVIER)),
                         0.0),
                 new TrainingSpec(2, 64, 10, 42,
-                        new OptimizerSpec(OptimizerType.ADAM, 0.001, 0.9, 0.9, 0.999, 1e-8, 0.95), 2, 120),
+                        new OptimizerSpec(OptimizerType.ADAM, 0.001, 0.9, 0.9, 0.999, 1e-8, 0.95), 2, 120,
+                        OnDivergence.STOP),
                 new OutputSpec("/tmp/run"),
-                new CheckpointSpec("/tmp/run/checkpoints", 3, true));
+                new CheckpointSpec("/tmp/run/checkpoints", 3, true),
+                null,
+                new MonitoringSpec(0, 256));
         JobSpec spec = Specs.parse(Specs.MINIMAL);
         assertEquals(expected, spec);
         assertEquals(Task.CLASSIFICATION, spec.task());
@@ -223,5 +226,25 @@ class SpecLoaderTest {
                 "data.scale=");
         assertEquals(DataFormat.PARQUET, spec.data().format());
         assertEquals(Normalization.MINMAX, spec.data().normalize());
+    }
+
+    @Test
+    void imageLayersTakeTheirDefaults() {
+        JobSpec spec = Specs.parse(Specs.MINIMAL, "data.shape=[1, 28, 28]",
+                "model.layers=[{type: convolution, filters: 8, kernel: 3}, {type: subsampling}, {type: global_pool},"
+                        + " {type: output, units: 10, loss: sparse_categorical_crossentropy}]");
+        assertEquals(List.of(1, 28, 28), spec.data().shape());
+        assertEquals(LayerSpec.convolution(8, 3, Activation.RELU), spec.model().layers().get(0));
+        assertEquals(LayerSpec.pooling(PoolingType.MAX, 2), spec.model().layers().get(1));
+        assertEquals(LayerSpec.of(LayerType.GLOBAL_POOLING, 0), spec.model().layers().get(2));
+        assertEquals(LayerSpec.output(10, Loss.SPARSE_MCXENT), spec.model().layers().get(3));
+        assertEquals(Activation.SOFTMAX, spec.model().outputLayer().activation());
+    }
+
+    @Test
+    void aDl4jJsonNetworkNeedsNoLayers() {
+        JobSpec spec = Specs.parse(Specs.MINIMAL, "model={dl4j_json: /nets/resnet.json}");
+        assertEquals("/nets/resnet.json", spec.model().dl4jJson());
+        assertEquals(List.of(), spec.model().layers());
     }
 }

@@ -44,12 +44,21 @@ final class Specs {
               optimizer: {type: rmsprop, learning_rate: 0.002, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, momentum: 0.5, rho: 0.9}
               epoch_retries: 0
               collective_timeout_seconds: 30
+              on_divergence: rollback
             output:
               dir: s3a://bucket/runs/1
             checkpoint:
               dir: s3a://bucket/checkpoints/1
               keep: 5
               resume: false
+            early_stopping:
+              metric: val_mae
+              patience: 4
+              min_delta: 0.01
+              mode: max
+            monitoring:
+              log_every_iterations: 50
+              probe_rows: 128
             """;
 
     static final JobSpec FULL_SPEC = new JobSpec(
@@ -60,9 +69,12 @@ final class Specs {
                     new LayerSpec(LayerType.DENSE, 32, Activation.ELU, null, WeightInit.HE),
                     new LayerSpec(LayerType.OUTPUT, 1, Activation.IDENTITY, Loss.MSE, WeightInit.XAVIER)), 0.0001),
             new TrainingSpec(4, 128, 3, 7,
-                    new OptimizerSpec(OptimizerType.RMSPROP, 0.002, 0.5, 0.8, 0.99, 1e-6, 0.9), 0, 30),
+                    new OptimizerSpec(OptimizerType.RMSPROP, 0.002, 0.5, 0.8, 0.99, 1e-6, 0.9), 0, 30,
+                    OnDivergence.ROLLBACK),
             new OutputSpec("s3a://bucket/runs/1"),
-            new CheckpointSpec("s3a://bucket/checkpoints/1", 5, false));
+            new CheckpointSpec("s3a://bucket/checkpoints/1", 5, false),
+            new EarlyStoppingSpec(StopMetric.VAL_MAE, 4, 0.01, StopMode.MAX),
+            new MonitoringSpec(50, 128));
 
     private Specs() {
     }

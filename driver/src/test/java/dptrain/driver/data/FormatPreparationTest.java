@@ -6,6 +6,7 @@ import static dptrain.driver.data.TestData.write;
 import static dptrain.driver.data.TestData.writeIdx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dptrain.driver.SparkTestSession;
 import dptrain.driver.config.DataFormat;
@@ -160,5 +161,16 @@ class FormatPreparationTest {
         }
         assertEquals(255f, max, 0f);
         assertArrayEquals(new int[] {1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}, perClass);
+
+        // The cached shards cost what their float32 payload does (issue target: within 1.3x).
+        long raw = 2L * 4 * 5000 * 785;
+        org.apache.spark.storage.RDDInfo cached = java.util.Arrays.stream(spark.sparkContext().getRDDStorageInfo())
+                .filter(info -> info.id() == data.train().id()).findFirst()
+                .orElseThrow(() -> new AssertionError("the train shards are not cached"));
+        assertEquals(2, cached.numCachedPartitions());
+        assertTrue(cached.memSize() >= raw && cached.memSize() <= 1.3 * raw,
+                "cached shards take " + cached.memSize() + " bytes for " + raw + " bytes of float32");
+        System.out.printf("cached Fashion-MNIST test-set shards: %d bytes, %.4f x their float32 payload%n",
+                cached.memSize(), cached.memSize() / (double) raw);
     }
 }

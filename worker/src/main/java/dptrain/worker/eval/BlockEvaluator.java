@@ -35,7 +35,7 @@ public final class BlockEvaluator {
 
     public EvaluationTotals evaluate(ShardBlock block) {
         EvaluationTotals totals = EvaluationTotals.empty(confusionClasses());
-        BatchAssembler assembler = new BatchAssembler(block, classes);
+        BatchAssembler assembler = new BatchAssembler(block, net.sparseLabels() ? 0 : classes);
         int[] order = BatchAssembler.inOrder(block.rows());
         for (int from = 0; from < block.rows(); from += CHUNK_ROWS) {
             int count = Math.min(CHUNK_ROWS, block.rows() - from);
@@ -62,7 +62,8 @@ public final class BlockEvaluator {
         double targetSquares = 0;
         if (classes > 0) {
             for (int r = 0; r < rows; r++) {
-                int truth = argmax(actual, r * width, width);
+                // one-hot rows, or the class index itself for a sparse loss
+                int truth = labels.size(1) == 1 ? (int) actual[r] : argmax(actual, r * width, width);
                 int guess = argmax(predicted, r * width, width);
                 confusion[truth * k + guess]++;
                 correct += truth == guess ? 1 : 0;

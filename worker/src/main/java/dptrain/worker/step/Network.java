@@ -1,15 +1,27 @@
 package dptrain.worker.step;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
  * The one view of a DL4J network the trainer needs, for both a {@link MultiLayerNetwork} and a
@@ -41,6 +53,22 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
 
     /** The DL4J model itself, e.g. for {@code ModelSerializer}. */
     public abstract Model model();
+
+    /** The layers in parameter order (a graph's layers in its topological order). */
+    public abstract org.deeplearning4j.nn.api.Layer[] layers();
+
+    /**
+     * Whether the output layer's loss takes the class index itself as its label (one column, DL4J's
+     * {@link LossSparseMCXENT}) rather than a one-hot row; batches are then built with index labels.
+     */
+    public boolean sparseLabels() {
+        org.deeplearning4j.nn.api.Layer output = outputLayer();
+        return output != null && output.conf().getLayer() instanceof BaseOutputLayer conf
+                && conf.getLossFn() instanceof LossSparseMCXENT;
+    }
+
+    /** The (first) output layer, or {@code null} if the network has none. */
+    protected abstract org.deeplearning4j.nn.api.Layer outputLayer();
 
     /** Initialises with fresh weights drawn from the configuration's seed. */
     public abstract void init();
@@ -80,11 +108,31 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
      * Adam...), then {@code params -= update}: exactly what DL4J's own SGD optimizer does.
      */
     public void applyUpdate(int batchSize, int iteration, int epoch) {
+        computeUpdate(batchSize, iteration, epoch);
+        subtractUpdate(iteration);
+    }
+
+    /** The first half of {@link #applyUpdate}: afterwards the gradient view holds the update. */
+    public void computeUpdate(int batchSize, int iteration, int epoch) {
         updater().update(gradient(), iteration, epoch, batchSize, LayerWorkspaceMgr.noWorkspaces());
+    }
+
+    /** The second half of {@link #applyUpdate}: {@code params -= update}, and the iteration is done. */
+    public void subtractUpdate(int iteration) {
         params().subi(flattenedGradients());
         setIterationCount(iteration + 1);
-        flushTinyValues(updater().getStateViewArray());
+        if (iteration % FLUSH_EVERY == 0) {
+            flushTinyValues(updater().getStateViewArray());
+        }
     }
+
+    /**
+     * Iterations between flushes. A moment just above {@value #TINY} needs about 175 of Adam's
+     * beta1 = 0.9 decays to become subnormal, so flushing every 64 iterations keeps the state free
+     * of subnormals while the Java pass over the state costs next to nothing per iteration. All
+     * ranks flush at the same global iterations, so they stay identical.
+     */
+    static final int FLUSH_EVERY = 64;
 
     /**
      * Sets updater-state entries below {@value #TINY} in magnitude to zero. Adam's moments of
@@ -98,6 +146,8 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         if (state == null || state.isView() && state.offset() != 0) {
             return;
         }
+        // On the CUDA backend the state lives on the GPU: fetch it, and mark the host copy as the newer one.
+        Nd4j.getAffinityManager().ensureLocation(state, AffinityManager.Location.HOST);
         java.nio.FloatBuffer values = state.data().asNioFloat();
         for (int i = 0, n = (int) state.length(); i < n; i++) {
             float value = values.get(i);
@@ -105,9 +155,24 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
                 values.put(i, 0f);
             }
         }
+        Nd4j.getAffinityManager().tagLocation(state, AffinityManager.Location.HOST);
     }
 
     private static final float TINY = 1e-30f;
+
+    /**
+     * The learning rate the updater uses at {@code iteration} (schedule included): that of the
+     * first updater block that has one (blocks without, such as batch-norm statistics, are skipped).
+     */
+    public double learningRate(int iteration, int epoch) {
+        for (UpdaterBlock block : updater().getUpdaterBlocks()) {
+            IUpdater config = block.getGradientUpdater().getConfig();
+            if (config.hasLearningRate()) {
+                return config.getLearningRate(iteration, epoch);
+            }
+        }
+        return Double.NaN;
+    }
 
     public abstract int iterationCount();
 
@@ -123,6 +188,24 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
     /** Per-example data loss (no regularisation), a column vector. */
     public abstract INDArray scoreExamples(INDArray features, INDArray labels);
 
+    /**
+     * Every layer's activations for a batch, in inference mode and layer order (DL4J's
+     * {@code feedForward}), for monitoring: activation statistics and dead ReLU units.
+     */
+    public abstract List<LayerActivations> activations(INDArray features);
+
+    /**
+     * @param layer  the layer index (stack) or vertex name (graph), as in the updater's blocks
+     * @param relu   whether the layer's activation function is ReLU
+     * @param values the activations, one row per example
+     */
+    public record LayerActivations(String layer, boolean relu, INDArray values) {
+    }
+
+    static boolean isRelu(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        return layer instanceof BaseLayer base && base.getActivationFn() instanceof ActivationReLU;
+    }
+
     static final class Stack extends Network {
         private final MultiLayerNetwork net;
 
@@ -133,6 +216,16 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         @Override
         public Model model() {
             return net;
+        }
+
+        @Override
+        public org.deeplearning4j.nn.api.Layer[] layers() {
+            return net.getLayers();
+        }
+
+        @Override
+        protected org.deeplearning4j.nn.api.Layer outputLayer() {
+            return net.getLayers().length == 0 ? null : net.getOutputLayer();
         }
 
         @Override
@@ -196,6 +289,17 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         public INDArray scoreExamples(INDArray features, INDArray labels) {
             return net.scoreExamples(new DataSet(features, labels), false);
         }
+
+        @Override
+        public List<LayerActivations> activations(INDArray features) {
+            List<INDArray> all = net.feedForward(features, false);
+            List<LayerActivations> layers = new ArrayList<>();
+            for (int i = 0; i < net.getnLayers(); i++) {
+                layers.add(new LayerActivations(String.valueOf(i), isRelu(net.getLayer(i).conf().getLayer()),
+                        all.get(i + 1)));
+            }
+            return layers;
+        }
     }
 
     static final class Graph extends Network {
@@ -214,6 +318,16 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         @Override
         public Model model() {
             return graph;
+        }
+
+        @Override
+        public org.deeplearning4j.nn.api.Layer[] layers() {
+            return graph.getLayers();
+        }
+
+        @Override
+        protected org.deeplearning4j.nn.api.Layer outputLayer() {
+            return graph.getOutputLayer(0);
         }
 
         @Override
@@ -276,6 +390,20 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         @Override
         public INDArray scoreExamples(INDArray features, INDArray labels) {
             return graph.scoreExamples(new DataSet(features, labels), false);
+        }
+
+        @Override
+        public List<LayerActivations> activations(INDArray features) {
+            Map<String, INDArray> all = graph.feedForward(features, false);
+            List<LayerActivations> layers = new ArrayList<>();
+            for (int index : graph.topologicalSortOrder()) {
+                GraphVertex vertex = graph.getVertices()[index];
+                if (vertex.hasLayer()) {
+                    layers.add(new LayerActivations(vertex.getVertexName(),
+                            isRelu(vertex.getLayer().conf().getLayer()), all.get(vertex.getVertexName())));
+                }
+            }
+            return layers;
         }
     }
 }

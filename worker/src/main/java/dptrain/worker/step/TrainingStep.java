@@ -3,35 +3,64 @@ package dptrain.worker.step;
 import dptrain.worker.collective.Collective;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One synchronous data-parallel iteration on one rank.
+ * One data-parallel iteration on one rank, under gradient averaging ({@link #apply}) or
+ * parameter averaging ({@link #applyLocal} steps, then {@link #averageParameters}).
  *
- * <p>The maths: DL4J's backward pass leaves in the flattened gradient view the <em>sum</em> over
- * the part's examples of the per-example loss gradient, and its updater divides by the batch size
- * it is given (then applies L2, Adam moments, ...). The gradient of the whole global batch
- * {@code B = union of the ranks' parts} is therefore {@code (1/|B|) * sum over ranks of the
- * per-rank sums}, whatever the part sizes. So each rank sums its part, the collective adds the
- * sums (no per-rank weights to get wrong, uneven and empty parts included), the sum is written
- * back into the gradient view, and every rank runs the same updater with {@code |B|} as batch
- * size and the same iteration number. Identical inputs on every rank give identical parameters
- * on every rank, and the same numbers as {@code net.fit(B)} on one machine.
+ * <p>The maths of gradient averaging: DL4J's backward pass leaves in the flattened gradient view
+ * the <em>sum</em> over the part's examples of the per-example loss gradient, and its updater
+ * divides by the batch size it is given (then applies L2, Adam moments, ...). The gradient of the
+ * whole global batch {@code B = union of the ranks' parts} is therefore
+ * {@code (1/|B|) * sum over ranks of the per-rank sums}, whatever the part sizes. So each rank sums
+ * its part, the collective adds the sums (no per-rank weights to get wrong, uneven and empty parts
+ * included), the sum is written back into the gradient view, and every rank runs the same updater
+ * with {@code |B|} as batch size and the same iteration number. Identical inputs on every rank give
+ * identical parameters on every rank, and the same numbers as {@code net.fit(B)} on one machine.
+ *
+ * <p>Clipping acts on the averaged gradient after the all-reduce, before the updater, so N ranks
+ * clip exactly what one machine would clip. The updater is split in two ({@link
+ * Network#computeUpdate}, {@link Network#subtractUpdate}) so that the update itself can be watched.
  */
 public final class TrainingStep {
 
     private final Network net;
     private final Collective collective;
+    private final GradientClipping clipping;
+    /** What this rank watches; {@code null} on ranks that watch nothing. */
+    private final StepStatistics statistics;
     private final int gradientLength;
     /** The flattened gradient followed by this rank's data-loss sum. */
     private final float[] exchange;
     /** The dense fast path, once known to apply (empty: DL4J's own backward pass); null before the first pass. */
     private java.util.Optional<DenseGradients> dense;
+    private double lastGradientNorm;
+
+    /** Parameter averaging: rows this rank stepped on, and their loss sum, since the last average. */
+    private long rowsSinceAverage;
+    private double lossSinceAverage;
+    /** Parameter averaging: parameters, updater state, row count and loss sum; created on first use. */
+    private float[] averagingBuffer;
+    private boolean parametersFinite = true;
+    /** Batch-norm running statistics, exchanged as moments instead of updates (see that class). */
+    private BatchNormStatistics batchNorm;
 
     public TrainingStep(Network net, Collective collective) {
+        this(net, collective, GradientClipping.NONE, null);
+    }
+
+    /**
+     * @param clipping   what bounds the averaged gradient
+     * @param statistics where gradient norms, update ratios and probes go; {@code null} for none
+     */
+    public TrainingStep(Network net, Collective collective, GradientClipping clipping, StepStatistics statistics) {
         this.net = net;
         this.collective = collective;
+        this.clipping = clipping;
+        this.statistics = statistics;
         this.gradientLength = Math.toIntExact(net.numParams());
         this.exchange = new float[gradientLength + 1];
     }
@@ -41,7 +70,7 @@ public final class TrainingStep {
     }
 
     /**
-     * Runs one iteration.
+     * Runs one iteration of gradient averaging.
      *
      * @param features        this rank's part of the global batch, {@code rows x inputs}; may have 0 rows
      * @param labels          its labels, {@code rows x outputs}
@@ -52,18 +81,153 @@ public final class TrainingStep {
      */
     public double apply(INDArray features, INDArray labels, int globalBatchSize, int iteration, int epoch) {
         long rows = features.size(0);
+        if (batchNorm == null) {
+            batchNorm = BatchNormStatistics.of(net);
+        }
         if (rows > 0) {
             exchange[gradientLength] = (float) localLossSum(features, labels);
             gradientView().get(exchange, 0, gradientLength);
+            if (!batchNorm.isEmpty()) {
+                batchNorm.updatesToMoments(exchange, floats(net.params()), Math.toIntExact(rows));
+            }
         } else {
             ensureGradientStructure(features.size(1), labels.size(1));
             java.util.Arrays.fill(exchange, 0f);
         }
         collective.allReduceSum(exchange);
-        gradientView().put(exchange, 0, gradientLength);
+        if (!batchNorm.isEmpty()) {
+            batchNorm.momentsToUpdates(exchange, floats(net.params()), globalBatchSize);
+        }
+        double lossSum = exchange[gradientLength];
+        update(globalBatchSize, lossSum, iteration, epoch);
+        return lossSum;
+    }
 
-        net.applyUpdate(globalBatchSize, iteration, epoch);
-        return exchange[gradientLength];
+    /**
+     * One local updater step of parameter averaging on this rank's part alone (no communication):
+     * the gradient is averaged over the part, clipped, and applied. A rank whose part is empty
+     * only counts the iteration.
+     *
+     * @return the data loss summed over this rank's part
+     */
+    public double applyLocal(INDArray features, INDArray labels, int iteration, int epoch) {
+        int rows = Math.toIntExact(features.size(0));
+        if (rows == 0) {
+            net.setIterationCount(iteration + 1);
+            return 0;
+        }
+        double lossSum = localLossSum(features, labels);
+        gradientView().get(exchange, 0, gradientLength);
+        update(rows, lossSum, iteration, epoch);
+        rowsSinceAverage += rows;
+        lossSinceAverage += lossSum;
+        return lossSum;
+    }
+
+    /**
+     * Replaces every rank's parameters (and, if asked, updater state) by their average over the
+     * ranks, each rank weighted by the rows it stepped on since the last average. With one local
+     * step between averages and plain SGD this is exactly the gradient-averaging step:
+     * {@code sum_r (|B_r|/|B|) (p - lr g_r/|B_r|) = p - lr (sum_r g_r)/|B|} for gradient sums
+     * {@code g_r}, whatever the part sizes.
+     *
+     * @return the data loss summed over every rank's rows since the last average
+     */
+    public double averageParameters(boolean updaterState) {
+        INDArray params = net.params();
+        INDArray state = updaterState ? net.updater().getStateViewArray() : null;
+        int paramLength = gradientLength;
+        int stateLength = state == null ? 0 : Math.toIntExact(state.length());
+        if (averagingBuffer == null || averagingBuffer.length != paramLength + stateLength + 2) {
+            averagingBuffer = new float[paramLength + stateLength + 2];
+        }
+        float[] buffer = averagingBuffer;
+        float weight = rowsSinceAverage;
+        copyOut(params, buffer, 0, paramLength);
+        if (state != null) {
+            copyOut(state, buffer, paramLength, stateLength);
+        }
+        int end = paramLength + stateLength;
+        for (int i = 0; i < end; i++) {
+            buffer[i] *= weight;
+        }
+        buffer[end] = weight;
+        buffer[end + 1] = (float) lossSinceAverage;
+        collective.allReduceSum(buffer);
+        float totalRows = buffer[end];
+        double squares = 0;
+        for (int i = 0; i < end; i++) {
+            buffer[i] /= totalRows;
+            squares += (double) buffer[i] * buffer[i];
+        }
+        parametersFinite = Double.isFinite(squares);
+        copyIn(buffer, 0, params, paramLength);
+        if (state != null) {
+            copyIn(buffer, paramLength, state, stateLength);
+        }
+        rowsSinceAverage = 0;
+        lossSinceAverage = 0;
+        return buffer[end + 1];
+    }
+
+    /** The L2 norm of the last averaged gradient (under parameter averaging, of the last local one), before clipping. */
+    public double lastGradientNorm() {
+        return lastGradientNorm;
+    }
+
+    /** Whether every averaged parameter (and updater-state entry) of the last {@link #averageParameters} is finite. */
+    public boolean parametersFinite() {
+        return parametersFinite;
+    }
+
+    /**
+     * Clips the gradient sums in {@link #exchange}, writes them into the gradient view and runs the
+     * updater with {@code batchSize}; records the norm, the update ratios and a probe when due.
+     */
+    private void update(int batchSize, double lossSum, int iteration, int epoch) {
+        lastGradientNorm = Math.sqrt(sumOfSquares(exchange, gradientLength)) / batchSize;
+        clipping.clipSums(exchange, gradientLength, batchSize, lastGradientNorm);
+        gradientView().put(exchange, 0, gradientLength);
+        wroteOnHost(net.flattenedGradients());
+        net.computeUpdate(batchSize, iteration, epoch);
+        if (statistics != null) {
+            statistics.gradientNorm(lastGradientNorm);
+            if (statistics.ratioDue(iteration)) {
+                statistics.updateRatios(net);
+            }
+            if (statistics.probeDue(iteration)) {
+                statistics.probe(iteration, lossSum / batchSize, net.learningRate(iteration, epoch));
+            }
+        }
+        net.subtractUpdate(iteration);
+    }
+
+    /**
+     * {@code sum x_i^2} in double with four independent accumulators (so the JIT can pipeline
+     * them). Any NaN or infinite element makes it non-finite, and float squares cannot overflow a
+     * double, so a finite result means a finite gradient: the divergence check costs nothing more.
+     */
+    static double sumOfSquares(float[] values, int length) {
+        double a = 0;
+        double b = 0;
+        double c = 0;
+        double d = 0;
+        int i = 0;
+        for (; i + 3 < length; i += 4) {
+            double x0 = values[i];
+            double x1 = values[i + 1];
+            double x2 = values[i + 2];
+            double x3 = values[i + 3];
+            a += x0 * x0;
+            b += x1 * x1;
+            c += x2 * x2;
+            d += x3 * x3;
+        }
+        for (; i < length; i++) {
+            double x = values[i];
+            a += x * x;
+        }
+        return a + b + c + d;
     }
 
     /**
@@ -85,10 +249,33 @@ public final class TrainingStep {
     }
 
     private FloatBuffer gradientView() {
-        INDArray gradient = net.flattenedGradients();
-        FloatBuffer buffer = gradient.data().asNioFloat();
-        buffer.position(Math.toIntExact(gradient.offset()));
+        return floats(net.flattenedGradients());
+    }
+
+    /**
+     * The host memory of a flattened (row-vector) view as floats, from its first element. The
+     * all-reduce goes through host memory: with the CUDA backend this first copies the newest
+     * values off the GPU (a no-op on the CPU backend).
+     */
+    private static FloatBuffer floats(INDArray array) {
+        Nd4j.getAffinityManager().ensureLocation(array, AffinityManager.Location.HOST);
+        FloatBuffer buffer = array.data().asNioFloat();
+        buffer.position(Math.toIntExact(array.offset()));
         return buffer.slice();
+    }
+
+    private static void copyOut(INDArray array, float[] target, int at, int length) {
+        floats(array).get(target, at, length);
+    }
+
+    private static void copyIn(float[] source, int at, INDArray array, int length) {
+        floats(array).put(source, at, length);
+        wroteOnHost(array);
+    }
+
+    /** After a write through {@link #floats}: with the CUDA backend the GPU copy is now stale. */
+    private static void wroteOnHost(INDArray array) {
+        Nd4j.getAffinityManager().tagLocation(array, AffinityManager.Location.HOST);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dptrain.worker.task;
 
 import dptrain.worker.step.NetworkState;
+import dptrain.worker.step.StepSettings;
 import java.io.Serializable;
 
 /**
@@ -16,9 +17,28 @@ import java.io.Serializable;
  *                          only the nonce the key is derived from ({@link CollectiveKey})
  * @param sessionTag        job and epoch attempt; peers of any other attempt are refused
  * @param timeoutSeconds    the longest any collective wait may take
+ * @param step              averaging mode, gradient clipping and monitoring probes
  */
 public record EpochPlan(String configurationJson, NetworkState start, long seed, int batchSize, long[] shardRows,
-                        int classes, byte[] secret, String sessionTag, int timeoutSeconds) implements Serializable {
+                        int classes, byte[] secret, String sessionTag, int timeoutSeconds, StepSettings step)
+        implements Serializable {
+
+    public EpochPlan {
+        java.util.Objects.requireNonNull(step, "step");
+    }
+
+    /** A plan with {@link StepSettings#DEFAULT}: gradient averaging, no clipping, no probes. */
+    public EpochPlan(String configurationJson, NetworkState start, long seed, int batchSize, long[] shardRows,
+                     int classes, byte[] secret, String sessionTag, int timeoutSeconds) {
+        this(configurationJson, start, seed, batchSize, shardRows, classes, secret, sessionTag, timeoutSeconds,
+                StepSettings.DEFAULT);
+    }
+
+    /** This plan for one epoch attempt: its configuration, start state and session tag, the rest unchanged. */
+    public EpochPlan forEpoch(String configuration, NetworkState epochStart, String epochSessionTag) {
+        return new EpochPlan(configuration, epochStart, seed, batchSize, shardRows, classes, secret, epochSessionTag,
+                timeoutSeconds, step);
+    }
 
     public int workers() {
         return shardRows.length;

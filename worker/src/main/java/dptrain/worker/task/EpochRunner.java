@@ -4,8 +4,11 @@ import dptrain.worker.collective.Collective;
 import dptrain.worker.data.BatchAssembler;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.step.Averaging;
 import dptrain.worker.step.Network;
 import dptrain.worker.step.NetworkState;
+import dptrain.worker.step.StepSettings;
+import dptrain.worker.step.StepStatistics;
 import dptrain.worker.step.TrainingStep;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -13,7 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one epoch on one rank: every iteration of the {@link BatchPlan}, each a
- * {@link TrainingStep} over this rank's part. Independent of Spark, so tests can run ranks as
+ * {@link TrainingStep} over this rank's part (under parameter averaging, a local step, with a
+ * parameter average every K iterations and at the epoch's end, so ranks end the epoch identical).
+ * A non-finite loss, averaged gradient or averaged parameters stop the epoch with a
+ * {@link DivergenceException}. Independent of Spark, so tests can run ranks as
  * threads; {@link BarrierEpochFunction} runs it inside a barrier task.
  */
 public final class EpochRunner {
@@ -32,12 +38,17 @@ public final class EpochRunner {
         }
         BatchPlan batches = new BatchPlan(plan.shardRows(), plan.batchSize(), plan.seed(), start.epoch());
         int[] order = batches.order(rank);
-        BatchAssembler assembler = new BatchAssembler(block, plan.classes());
         Network net = start.restore(plan.configurationJson());
+        BatchAssembler assembler = new BatchAssembler(block, net.sparseLabels() ? 0 : plan.classes());
         TimedCollective timed = new TimedCollective(collective);
-        TrainingStep step = new TrainingStep(net, timed);
+        StepSettings settings = plan.step();
+        StepStatistics statistics = rank == 0 ? new StepStatistics(settings.probeEvery()) : null;
+        TrainingStep step = new TrainingStep(net, timed, settings.clipping(), statistics);
+        Averaging averaging = settings.averaging();
+        boolean averageParameters = averaging.mode() == Averaging.Mode.PARAMETERS;
 
         int iterations = batches.iterations();
+        int epoch = start.epoch() + 1;
         double lossSum = 0;
         long begin = System.nanoTime();
         long lastProgress = begin;
@@ -48,17 +59,35 @@ public final class EpochRunner {
                 int count = batches.partSize(rank, iteration);
                 INDArray features = assembler.features(order, from, count);
                 INDArray labels = assembler.labels(order, from, count);
-                lossSum += step.apply(features, labels, batches.globalBatchSize(iteration),
-                        start.iteration() + iteration, start.epoch());
+                int global = start.iteration() + iteration;
+                if (!averageParameters) {
+                    double loss = step.apply(features, labels, batches.globalBatchSize(iteration), global,
+                            start.epoch());
+                    checkFinite(loss, "loss", epoch, global);
+                    checkFinite(step.lastGradientNorm(), "averaged gradient L2 norm", epoch, global);
+                    lossSum += loss;
+                } else {
+                    step.applyLocal(features, labels, global, start.epoch());
+                    if ((iteration + 1) % averaging.frequency() == 0 || iteration == iterations - 1) {
+                        double loss = step.averageParameters(averaging.averageUpdaterState());
+                        checkFinite(loss, "loss", epoch, global);
+                        if (!step.parametersFinite()) {
+                            throw new DivergenceException(epoch, global, "averaged parameters are not finite");
+                        }
+                        lossSum += loss;
+                    }
+                }
                 long now = System.nanoTime();
                 if (rank == 0 && now - lastProgress > PROGRESS_INTERVAL_NANOS) {
                     lastProgress = now;
                     long done = (long) (iteration + 1) * plan.batchSize();
-                    LOG.info("epoch {} iteration {}/{} loss {} {} samples/s", start.epoch() + 1, iteration + 1,
+                    LOG.info("epoch {} iteration {}/{} loss {} {} samples/s", epoch, iteration + 1,
                             iterations, String.format("%.4f", lossSum / Math.max(1, done)),
                             Math.round(done / ((now - begin) / 1e9)));
                 }
             }
+        } catch (DivergenceException e) {
+            throw e; // names epoch and iteration already, and the driver must recognise it
         } catch (RuntimeException e) {
             throw new EpochFailedException(start.epoch(), start.iteration() + iteration, rank, e);
         }
@@ -66,7 +95,26 @@ public final class EpochRunner {
         net.setEpochCount(start.epoch() + 1);
         NetworkState end = NetworkState.capture(net);
         return new EpochReport(rank, rank == 0 ? end : null, NetworkState.fingerprint(end.params()), lossSum,
-                batches.totalRows(), iterations, total - timed.nanos(), timed.nanos(), EpochStatistics.none());
+                batches.totalRows(), iterations, total - timed.nanos(), timed.nanos(), statistics(statistics));
+    }
+
+    /**
+     * Every rank sees the same loss and averaged gradient, so every rank throws the same
+     * exception at the same iteration and none is left waiting in the collective.
+     */
+    private static void checkFinite(double value, String what, int epoch, int iteration) {
+        if (!Double.isFinite(value)) {
+            throw new DivergenceException(epoch, iteration, what + " is " + value);
+        }
+    }
+
+    private static EpochStatistics statistics(StepStatistics watched) {
+        if (watched == null) {
+            return EpochStatistics.none();
+        }
+        return new EpochStatistics(watched.gradientNormMean(), watched.gradientNormMax(), watched.layerNames(),
+                watched.updateRatioMean(), watched.probeIterations(), watched.probeLoss(),
+                watched.probeLearningRate());
     }
 
     /** Measures the time spent inside the all-reduce. */

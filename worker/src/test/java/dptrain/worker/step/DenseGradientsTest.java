@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -82,6 +83,27 @@ class DenseGradientsTest {
         Network fresh = Network.fromJson(conf.toJson());
         fresh.init();
         assertEquals(Optional.empty(), DenseGradients.forNetwork(fresh), "no backward pass yet, no gradient views");
+    }
+
+    @Test
+    void perLayerDropoutAndBatchNormalisationGoThroughDl4j() {
+        MultiLayerConfiguration dropout = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(8).nOut(2).activation(Activation.SOFTMAX)
+                        .dropOut(0.5).build())
+                .build();
+        MultiLayerConfiguration batchNorm = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
+                .layer(new BatchNormalization.Builder().nIn(8).nOut(8).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(8).nOut(2).activation(Activation.SOFTMAX).build())
+                .build();
+        for (MultiLayerConfiguration conf : new MultiLayerConfiguration[] {dropout, batchNorm}) {
+            Network network = Network.fromJson(conf.toJson());
+            network.init();
+            network.computeGradientAndScore(Nd4j.rand(DataType.FLOAT, 3, 4),
+                    Nd4j.eye(2).getRows(0, 1, 0).castTo(DataType.FLOAT));
+            assertTrue(DenseGradients.forNetwork(network).isEmpty(), conf.toJson());
+        }
     }
 
     private static INDArray labels(LossFunction loss, int batch, int outputs, Random random) {

@@ -9,6 +9,8 @@ import dptrain.worker.collective.InMemoryRendezvous;
 import dptrain.worker.collective.RingCollective;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.schedule.CosineRestarts;
+import dptrain.worker.schedule.LinearWarmup;
 import dptrain.worker.step.Momentum;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.testing.ReferenceTraining;
@@ -49,7 +51,10 @@ class DataParallelExactnessTest {
                 Arguments.of("adam + l2, shards of different sizes, short last batch",
                         new Adam(0.01), 1e-3, new long[] {97, 64}, 10, 3),
                 Arguments.of("momentum, three ranks", new Momentum(0.05, 0.9), 0.0, new long[] {41, 40, 40}, 24, 10),
-                Arguments.of("adam, more iterations than rows in a part", new Adam(0.005), 0.0, new long[] {9, 30}, 3, 4));
+                Arguments.of("adam, more iterations than rows in a part", new Adam(0.005), 0.0, new long[] {9, 30}, 3, 4),
+                Arguments.of("sgd, warm-up then cosine restarts (the schedule reads the global iteration)",
+                        new Sgd(new LinearWarmup(8, new CosineRestarts(0.2, 10, 2, 0.01))), 0.0,
+                        new long[] {50, 50}, 8, 4));
     }
 
     @ParameterizedTest(name = "{0}")

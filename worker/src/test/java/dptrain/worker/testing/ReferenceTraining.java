@@ -5,6 +5,7 @@ import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
 import java.util.ArrayList;
 import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -21,10 +22,23 @@ public final class ReferenceTraining {
 
     /** One {@code net.fit} per global batch, the batch being the ranks' parts in rank order. */
     public static void fitEpoch(MultiLayerNetwork net, ShardBlock[] blocks, BatchPlan plan, int classes) {
+        globalBatches(blocks, plan, classes).forEach(net::fit);
+        net.getLayerWiseConfigurations().setEpochCount(plan.epoch() + 1);
+    }
+
+    /** The same for a computation graph with one input and one output. */
+    public static void fitEpoch(ComputationGraph graph, ShardBlock[] blocks, BatchPlan plan, int classes) {
+        globalBatches(blocks, plan, classes).forEach(graph::fit);
+        graph.getConfiguration().setEpochCount(plan.epoch() + 1);
+    }
+
+    /** The epoch's global batches, each the ranks' parts in rank order. */
+    public static List<DataSet> globalBatches(ShardBlock[] blocks, BatchPlan plan, int classes) {
         int[][] orders = new int[blocks.length][];
         for (int r = 0; r < blocks.length; r++) {
             orders[r] = plan.order(r);
         }
+        List<DataSet> batches = new ArrayList<>();
         for (int i = 0; i < plan.iterations(); i++) {
             List<INDArray> features = new ArrayList<>();
             List<INDArray> labels = new ArrayList<>();
@@ -36,10 +50,10 @@ public final class ReferenceTraining {
                     labels.add(assembler.labels(orders[r], plan.partStart(r, i), count));
                 }
             }
-            net.fit(new DataSet(Nd4j.concat(0, features.toArray(INDArray[]::new)),
+            batches.add(new DataSet(Nd4j.concat(0, features.toArray(INDArray[]::new)),
                     Nd4j.concat(0, labels.toArray(INDArray[]::new))));
         }
-        net.getLayerWiseConfigurations().setEpochCount(plan.epoch() + 1);
+        return batches;
     }
 
     /**

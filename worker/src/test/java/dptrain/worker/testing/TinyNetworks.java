@@ -2,6 +2,7 @@ package dptrain.worker.testing;
 
 import dptrain.worker.data.ShardBlock;
 import java.util.Random;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -23,12 +24,20 @@ public final class TinyNetworks {
 
     /** A 12-16-8-3 classifier (tanh, relu, softmax) with optional L2, as DL4J JSON. */
     public static String classifier(IUpdater updater, double l2, long seed) {
+        return classifier(updater, l2, seed, GradientNormalization.None, 1);
+    }
+
+    /** The classifier with DL4J's own (per-layer or element-wise) gradient normalisation. */
+    public static String classifier(IUpdater updater, double l2, long seed, GradientNormalization normalization,
+                                    double threshold) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(updater)
                 .l2(l2)
                 .weightInit(WeightInit.XAVIER)
+                .gradientNormalization(normalization)
+                .gradientNormalizationThreshold(threshold)
                 .list()
                 .layer(new DenseLayer.Builder().nIn(INPUTS).nOut(16).activation(Activation.TANH).build())
                 .layer(new DenseLayer.Builder().nIn(16).nOut(8).activation(Activation.RELU).build())
@@ -36,6 +45,26 @@ public final class TinyNetworks {
                         .activation(Activation.SOFTMAX).build())
                 .build();
         return conf.toJson();
+    }
+
+    /**
+     * Softmax regression, a 12-3 single-layer classifier: DL4J's per-layer L2 clipping of it is
+     * clipping by the global norm, an independent reference for dptrain's own.
+     */
+    public static String softmaxRegression(IUpdater updater, long seed, GradientNormalization normalization,
+                                           double threshold) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(updater)
+                .weightInit(WeightInit.XAVIER)
+                .gradientNormalization(normalization)
+                .gradientNormalizationThreshold(threshold)
+                .list()
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(INPUTS).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .build()
+                .toJson();
     }
 
     /** {@code rows} random rows whose class depends on the features (so training makes progress). */
