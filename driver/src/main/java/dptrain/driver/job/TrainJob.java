@@ -17,6 +17,7 @@ import dptrain.driver.config.Task;
 import dptrain.driver.config.TrainingSpec;
 import dptrain.driver.data.DatasetPreparer;
 import dptrain.driver.data.PreparedData;
+import dptrain.driver.loop.BarrierStages;
 import dptrain.driver.loop.DivergencePolicy;
 import dptrain.driver.loop.EpochEnd;
 import dptrain.driver.loop.JobDescription;
@@ -48,9 +49,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.resource.ResourceProfile;
 import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.slf4j.Logger;
@@ -70,7 +69,6 @@ public final class TrainJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Spark's own key for how long a starting application waits for its executors. */
-    private static final String REGISTRATION_WAIT = "spark.scheduler.maxRegisteredResourcesWaitingTime";
 
     private TrainJob() {
     }
@@ -96,7 +94,9 @@ public final class TrainJob {
         String specJson = SpecJson.toJson(spec);
         LOG.info("dptrain {} job spec: {}", VERSION, specJson);
 
-        checkSlots(context, training.workers());
+        BarrierStages.slotShortage(context, training.workers()).ifPresent(shortage -> {
+            throw new BadInputException("training.workers: " + shortage);
+        });
         OutputDirectory output = new OutputDirectory(spec.output().dir(), hadoop);
         output.checkWritable();
         Checkpointer checkpointer = new Checkpointer(spec.checkpoint().dir(), spec.checkpoint().keep(), hadoop);
@@ -133,7 +133,7 @@ public final class TrainJob {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         EpochPlan template = new EpochPlan(configuration, null, training.seed(), training.batchSize(),
-                shardRows(data, training.workers(), context), classes, secret, "dptrain-" + UUID.randomUUID(),
+                BarrierStages.shardRows(context, data, training.workers()), classes, secret, "dptrain-" + UUID.randomUUID(),
                 training.collectiveTimeoutSeconds(),
                 NetworkFactory.stepSettings(training, spec.monitoring().logEveryIterations()));
         IUpdater updater = NetworkFactory.updater(optimizer);
@@ -232,74 +232,6 @@ public final class TrainJob {
                     + " in " + checkpointer.location() + " was written for a different model, optimizer or seed;"
                     + " use another checkpoint.dir, or checkpoint.resume=false to start over");
         }
-    }
-
-    /**
-     * A barrier stage needs all its tasks running at once. Spark would fail such a stage only
-     * after training began, with a message about barrier scheduling (and on a cluster only after
-     * retrying its slot check for minutes); this says it up front.
-     */
-    private static void checkSlots(JavaSparkContext context, int workers) {
-        String master = context.master();
-        int slots;
-        if (master.equals("local")) {
-            slots = 1;
-        } else if (master.matches("local\\[\\d+]")) {
-            slots = Integer.parseInt(master.substring(6, master.length() - 1));
-        } else if (master.matches("local\\[\\*]")) {
-            slots = Runtime.getRuntime().availableProcessors();
-        } else if (master.startsWith("local")) {
-            return; // local[N,F] and local-cluster[...]: Spark's own check applies
-        } else {
-            long waitMillis = context.getConf().getTimeAsMs(REGISTRATION_WAIT, "30s");
-            slots = clusterSlots(context.sc(), workers, waitMillis);
-            if (workers > slots) {
-                throw new BadInputException("training.workers: " + workers + " workers need " + workers
-                        + " task slots at once, but the executors of Spark master " + master + " have " + slots
-                        + " (waited " + Math.round(waitMillis / 1000.0) + " s for more to register, "
-                        + REGISTRATION_WAIT + ")");
-            }
-            return;
-        }
-        if (workers > slots) {
-            throw new BadInputException("training.workers: " + workers + " workers need " + workers
-                    + " task slots at once, but Spark master " + master + " has " + slots);
-        }
-    }
-
-    /**
-     * The task slots of a cluster's executors, counted the way Spark's own barrier check counts
-     * them ({@code SparkContext.maxNumConcurrentTasks}: each executor's cores over
-     * {@code spark.task.cpus}, other task resources included). Executors register after the
-     * context starts, so this waits up to {@code waitMillis} for {@code workers} slots to appear.
-     * Both calls are Spark-internal ({@code private[spark]} in Scala, public to Java); no public API
-     * tells a driver its executors' cores, and counting differently from Spark would let a barrier
-     * stage through that Spark then refuses.
-     */
-    private static int clusterSlots(SparkContext spark, int workers, long waitMillis) {
-        ResourceProfile profile = spark.resourceProfileManager().defaultResourceProfile();
-        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
-        int slots = spark.maxNumConcurrentTasks(profile);
-        while (slots < workers && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            slots = spark.maxNumConcurrentTasks(profile);
-        }
-        return slots;
-    }
-
-    /** Row counts of the shards, indexed by rank (partition r holds rank r's block). */
-    private static long[] shardRows(PreparedData data, int workers, JavaSparkContext context) {
-        List<Integer> rows = JobDescription.during(context, "shard sizes", () -> data.train().map(block -> block.rows())
-                .collect());
-        if (rows.size() != workers) {
-            throw new IllegalStateException("expected " + workers + " shards, got " + rows.size());
-        }
-        return rows.stream().mapToLong(Integer::longValue).toArray();
     }
 
     private static ObjectNode metadata(JobSpec spec, String specJson, PreparedData data, Task task, NetworkState end) {

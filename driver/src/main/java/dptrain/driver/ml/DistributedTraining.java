@@ -7,6 +7,7 @@ import dptrain.driver.config.OptimizerSpec;
 import dptrain.driver.config.SpecDefaults;
 import dptrain.driver.config.Task;
 import dptrain.driver.data.PreparedData;
+import dptrain.driver.loop.BarrierStages;
 import dptrain.driver.loop.EpochEnd;
 import dptrain.driver.loop.SparkEpochLauncher;
 import dptrain.driver.loop.SparkEvaluator;
@@ -47,7 +48,7 @@ final class DistributedTraining {
         String configuration = NetworkFactory.configuration(model, optimizer, data.featureCount(), seed).toJson();
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        EpochPlan template = new EpochPlan(configuration, null, seed, batchSize, shardRows(data, workers, context),
+        EpochPlan template = new EpochPlan(configuration, null, seed, batchSize, BarrierStages.shardRows(context, data, workers),
                 classes, secret, "dptrain-ml-" + UUID.randomUUID(), SpecDefaults.COLLECTIVE_TIMEOUT_SECONDS);
         IUpdater updater = NetworkFactory.updater(optimizer);
         LossHistory history = new LossHistory();
@@ -60,34 +61,6 @@ final class DistributedTraining {
         NetworkState end = trainer.train(NetworkState.initial(configuration), epochs);
         return new TrainedNetwork(configuration, end, task, data.featureCount(), labelNames,
                 history.losses.stream().mapToDouble(Double::doubleValue).toArray());
-    }
-
-    /** A barrier stage needs all its tasks at once; say so before training rather than in Spark's words. */
-    static void checkSlots(JavaSparkContext context, int workers) {
-        String master = context.master();
-        int slots;
-        if (master.equals("local")) {
-            slots = 1;
-        } else if (master.matches("local\\[\\d+]")) {
-            slots = Integer.parseInt(master.substring(6, master.length() - 1));
-        } else if (master.equals("local[*]")) {
-            slots = Runtime.getRuntime().availableProcessors();
-        } else {
-            return;
-        }
-        if (workers > slots) {
-            throw new IllegalArgumentException("workers: " + workers + " workers need " + workers
-                    + " task slots at once, but Spark master " + master + " has " + slots);
-        }
-    }
-
-    private static long[] shardRows(PreparedData data, int workers, JavaSparkContext context) {
-        context.setJobDescription("shard sizes");
-        List<Integer> rows = data.train().map(block -> block.rows()).collect();
-        if (rows.size() != workers) {
-            throw new IllegalStateException("expected " + workers + " shards, got " + rows.size());
-        }
-        return rows.stream().mapToLong(Integer::longValue).toArray();
     }
 
     /** Keeps each epoch's mean training loss for the model's summary. */

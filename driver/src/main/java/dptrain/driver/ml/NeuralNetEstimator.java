@@ -9,6 +9,7 @@ import dptrain.driver.config.SpecDefaults;
 import dptrain.driver.data.DatasetPreparer;
 import dptrain.driver.data.LabelEncoding;
 import dptrain.driver.data.PreparedData;
+import dptrain.driver.loop.BarrierStages;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -80,7 +81,9 @@ public abstract class NeuralNetEstimator<E extends NeuralNetEstimator<E, M>, M e
         transformSchema(dataset.schema());
         int workers = getWorkers();
         JavaSparkContext context = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        DistributedTraining.checkSlots(context, workers);
+        BarrierStages.slotShortage(context, workers).ifPresent(shortage -> {
+            throw new IllegalArgumentException("workers: " + shortage);
+        });
         int batchSize = getBatchSize();
         if (batchSize < workers) {
             throw new IllegalArgumentException("batchSize: " + batchSize + " is less than workers (" + workers
