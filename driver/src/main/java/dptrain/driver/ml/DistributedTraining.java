@@ -8,6 +8,7 @@ import dptrain.driver.config.SpecDefaults;
 import dptrain.driver.config.Task;
 import dptrain.driver.data.PreparedData;
 import dptrain.driver.loop.EpochEnd;
+import dptrain.driver.loop.JobDescription;
 import dptrain.driver.loop.SparkEpochLauncher;
 import dptrain.driver.loop.SparkEvaluator;
 import dptrain.driver.loop.Trainer;
@@ -53,7 +54,7 @@ final class DistributedTraining {
         LossHistory history = new LossHistory();
         Trainer trainer = new Trainer(
                 new SparkEpochLauncher(context, data.train(), template, epochs),
-                new SparkEvaluator(context, data.validation(), configuration, classes, binary, "validation"),
+                SparkEvaluator.validation(context, data.validation(), configuration, classes, binary, epochs),
                 (iteration, epoch) -> updater.getLearningRate(iteration, epoch),
                 SpecDefaults.EPOCH_RETRIES,
                 List.of(history, new ProgressLog(task)));
@@ -82,8 +83,9 @@ final class DistributedTraining {
     }
 
     private static long[] shardRows(PreparedData data, int workers, JavaSparkContext context) {
-        context.setJobDescription("shard sizes");
-        List<Integer> rows = data.train().map(block -> block.rows()).collect();
+        // scoped, so a notebook's own job description comes back afterwards
+        List<Integer> rows = JobDescription.during(context, "shard sizes", () -> data.train()
+                .map(block -> block.rows()).collect());
         if (rows.size() != workers) {
             throw new IllegalStateException("expected " + workers + " shards, got " + rows.size());
         }
