@@ -9,6 +9,7 @@ import dptrain.driver.config.Task;
 import dptrain.driver.data.PreparedData;
 import dptrain.driver.loop.BarrierStages;
 import dptrain.driver.loop.EpochEnd;
+import dptrain.driver.loop.JobDescription;
 import dptrain.driver.loop.SparkEpochLauncher;
 import dptrain.driver.loop.SparkEvaluator;
 import dptrain.driver.loop.Trainer;
@@ -54,7 +55,7 @@ final class DistributedTraining {
         LossHistory history = new LossHistory();
         Trainer trainer = new Trainer(
                 new SparkEpochLauncher(context, data.train(), template, epochs),
-                new SparkEvaluator(context, data.validation(), configuration, classes, binary, "validation"),
+                SparkEvaluator.validation(context, data.validation(), configuration, classes, binary, epochs),
                 (iteration, epoch) -> updater.getLearningRate(iteration, epoch),
                 SpecDefaults.EPOCH_RETRIES,
                 List.of(history, new ProgressLog(task)));
