@@ -104,8 +104,8 @@ public final class BenchMain {
             }
         }
         if (only.contains("dptrain-pa")) {
-            measurements.add(Measurement.notAvailable("dptrain-pa-k8-w2",
-                    "dptrain parameter averaging K=8, 2 workers", "parameter averaging is not implemented yet"));
+            measurements.add(bench.dptrain("dptrain-pa-k8-w2", "dptrain parameter averaging K=8, 2 workers", 2,
+                    threads.get(0), List.of("training.averaging=parameters", "training.averaging_frequency=8")));
         }
         if (only.contains("dl4j-spark")) {
             measurements.add(bench.dl4jSpark(frequency, sparkEpochs));
@@ -139,15 +139,24 @@ public final class BenchMain {
     }
 
     private Measurement dptrain(int workers, int threads) throws Exception {
-        String id = "dptrain-w" + workers + "-omp" + threads;
+        return dptrain("dptrain-w" + workers + "-omp" + threads,
+                "dptrain gradient averaging, " + workers + " worker" + (workers == 1 ? "" : "s"), workers, threads,
+                List.of());
+    }
+
+    /** {@code ./dptrain train conf/fashion-mnist-mlp.yaml} with the workers and any further overrides. */
+    private Measurement dptrain(String id, String system, int workers, int threads, List<String> overrides)
+            throws Exception {
         Path output = runDir.resolve(id);
-        List<String> command = List.of("./dptrain", "train", "conf/fashion-mnist-mlp.yaml",
+        List<String> command = new ArrayList<>(List.of("./dptrain", "train", "conf/fashion-mnist-mlp.yaml",
                 "training.workers=" + workers, "training.epochs=" + epochs, "output.dir=" + output,
                 "data.train=" + data.resolve("train-images-idx3-ubyte.gz"),
                 "data.test=" + data.resolve("t10k-images-idx3-ubyte.gz"),
-                "data.validation_fraction=0", "checkpoint.keep=" + epochs, "checkpoint.resume=false");
+                "data.validation_fraction=0", "checkpoint.keep=" + epochs, "checkpoint.resume=false",
+                // the peers train with a constant Adam rate: so does dptrain here (the shipped config anneals)
+                "training.optimizer.schedule.type=constant"));
+        command.addAll(overrides);
         ChildProcess.Outcome outcome = run(id, command, threads);
-        String system = "dptrain gradient averaging, " + workers + " worker" + (workers == 1 ? "" : "s");
         String threadSetting = "local[" + workers + "], OMP_NUM_THREADS=" + threads + " (" + workers * threads
                 + " ND4J threads in all)";
         if (outcome.exitCode() != 0) {
@@ -174,7 +183,8 @@ public final class BenchMain {
         double finalAccuracy = summary.path("test_accuracy").asDouble(Double.NaN);
         String notes = "test accuracy per epoch from the per-epoch checkpoints (data.validation_fraction=0,"
                 + " all 60k rows train); final " + String.format("%.4f", finalAccuracy) + " from summary.json";
-        return new Measurement(id, system, "./dptrain train conf/fashion-mnist-mlp.yaml training.workers=" + workers,
+        return new Measurement(id, system, String.join(" ", command.subList(0, 4)) + " training.workers=" + workers
+                + (overrides.isEmpty() ? "" : " " + String.join(" ", overrides)),
                 threadSetting, seconds, accuracy, shares, rows, sum(seconds), finalAccuracy, outcome, "ok", notes);
     }
 

@@ -17,7 +17,8 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The command line: {@code dptrain train <spec.yaml> [key=value ...] [--verbose]}.
+ * The command line: {@code dptrain train <spec.yaml> [key=value ...] [--verbose]}, and
+ * {@code dptrain predict ...} ({@link PredictCommand}).
  *
  * <p>Exit codes: 0 done; 2 bad input (spec, data, output location, checkpoint), printed as one
  * line; 3 training diverged (non-finite loss or gradient; the line names epoch and iteration);
@@ -38,7 +39,9 @@ public final class Main {
             "  or spark.master says otherwise). Overrides use dotted keys, e.g. training.epochs=3",
             "  output.dir=/tmp/run1. Running the same command again resumes from the newest checkpoint.",
             "",
-            "  --verbose   show stack traces and Spark's task failure logs");
+            "  --verbose   show stack traces and Spark's task failure logs",
+            "",
+            "       dptrain predict --model <model.zip> --input <data> --output <dir>   (see predict --help)");
 
     private Main() {
     }
@@ -54,6 +57,9 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("predict")) {
+            return PredictCommand.run(List.of(args).subList(1, args.length), out, err);
+        }
         List<String> positional = new ArrayList<>();
         boolean verbose = false;
         for (String arg : args) {
@@ -118,7 +124,7 @@ public final class Main {
      * Spark logs every failed task with its stack trace at ERROR; the trainer reports the same
      * failure as one line, so those logs are shown with --verbose only.
      */
-    private static void quietSparkTaskFailures(boolean verbose) {
+    static void quietSparkTaskFailures(boolean verbose) {
         Level level = verbose ? Level.WARN : Level.OFF;
         Configurator.setLevel("org.apache.spark.executor.Executor", level);
         Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", level);
@@ -127,7 +133,7 @@ public final class Main {
         Configurator.setLevel("org.apache.spark.scheduler.DAGScheduler", verbose ? Level.INFO : Level.WARN);
     }
 
-    private static void report(PrintStream err, String line, Throwable error, boolean verbose) {
+    static void report(PrintStream err, String line, Throwable error, boolean verbose) {
         err.println("dptrain: " + line.lines().findFirst().orElse(line));
         if (verbose) {
             error.printStackTrace(err);

@@ -1,5 +1,7 @@
 package dptrain.driver.config;
 
+import dptrain.worker.device.DeviceMode;
+
 /**
  * Every default of the job spec, in one place; {@code docs/job-spec.md} documents them. The loader
  * fills in absent keys from here, and code that builds a {@link JobSpec} directly should too.
@@ -35,6 +37,7 @@ public final class SpecDefaults {
     public static final int AVERAGING_FREQUENCY = 1;
     public static final boolean AVERAGE_UPDATER_STATE = true;
     public static final OnDivergence ON_DIVERGENCE = OnDivergence.STOP;
+    public static final DeviceMode DEVICE = DeviceMode.AUTO;
 
     public static final double MOMENTUM = 0.9;
     public static final double BETA1 = 0.9;

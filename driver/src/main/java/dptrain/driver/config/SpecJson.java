@@ -107,6 +107,7 @@ public final class SpecJson {
         trainingNode.put("averaging_frequency", training.averagingFrequency());
         trainingNode.put("average_updater_state", training.averageUpdaterState());
         trainingNode.put("on_divergence", Spelling.ON_DIVERGENCE.name(training.onDivergence()));
+        trainingNode.put("device", Spelling.DEVICE.name(training.device()));
 
         root.putObject("output").put("dir", spec.output().dir());
 
@@ -195,10 +196,12 @@ public final class SpecJson {
                 optimizer.requiredNumber("beta2"),
                 optimizer.requiredNumber("epsilon"),
                 optimizer.requiredNumber("rho"),
-                optimizer.requiredNumber("weight_decay"),
-                optimizer.requiredNumber("clip_norm"),
-                optimizer.requiredNumber("clip_value"),
-                schedule(optimizer.section("schedule", SpecLoader.SCHEDULE_KEYS)));
+                // the optimisation keys came later: JSON written before them (older checkpoints) means their defaults
+                optimizer.number("weight_decay", 0),
+                optimizer.number("clip_norm", SpecDefaults.CLIP_NORM),
+                optimizer.number("clip_value", SpecDefaults.CLIP_VALUE),
+                optimizer.has("schedule") ? schedule(optimizer.section("schedule", SpecLoader.SCHEDULE_KEYS))
+                        : ScheduleSpec.CONSTANT);
         TrainingSpec trainingSpec = new TrainingSpec(
                 training.requiredInteger("workers", IntKind.POSITIVE),
                 training.requiredInteger("batch_size", IntKind.POSITIVE),
@@ -207,11 +210,12 @@ public final class SpecJson {
                 optimizerSpec,
                 training.requiredInteger("epoch_retries", IntKind.NON_NEGATIVE),
                 training.requiredInteger("collective_timeout_seconds", IntKind.POSITIVE),
-                training.requiredChoice("averaging", Spelling.AVERAGING_MODE),
-                training.requiredInteger("averaging_frequency", IntKind.POSITIVE),
-                training.requiredBool("average_updater_state"),
+                training.choice("averaging", Spelling.AVERAGING_MODE, SpecDefaults.AVERAGING),
+                training.integer("averaging_frequency", IntKind.POSITIVE, SpecDefaults.AVERAGING_FREQUENCY),
+                training.bool("average_updater_state", SpecDefaults.AVERAGE_UPDATER_STATE),
                 // newer than the first checkpoints' specs, which stopped on divergence
-                training.choice("on_divergence", Spelling.ON_DIVERGENCE, OnDivergence.STOP));
+                training.choice("on_divergence", Spelling.ON_DIVERGENCE, OnDivergence.STOP),
+                training.choice("device", Spelling.DEVICE, SpecDefaults.DEVICE));
 
         OutputSpec outputSpec = new OutputSpec(root.section("output", SpecLoader.OUTPUT_KEYS).requiredString("dir"));
         SpecSection checkpoint = root.section("checkpoint", SpecLoader.CHECKPOINT_KEYS);

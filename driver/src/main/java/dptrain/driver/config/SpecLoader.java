@@ -45,7 +45,7 @@ public final class SpecLoader {
             "filters", "kernel", "stride", "padding", "pooling");
     static final List<String> TRAINING_KEYS = List.of("workers", "batch_size", "epochs", "seed", "optimizer",
             "epoch_retries", "collective_timeout_seconds", "averaging", "averaging_frequency",
-            "average_updater_state", "on_divergence");
+            "average_updater_state", "on_divergence", "device");
     static final List<String> OPTIMIZER_KEYS = List.of("type", "learning_rate", "momentum", "beta1", "beta2",
             "epsilon", "rho", "weight_decay", "clip_norm", "clip_value", "schedule");
     static final List<String> SCHEDULE_KEYS = List.of("type", "warmup_iterations", "step_size", "gamma",
@@ -241,7 +241,8 @@ public final class SpecLoader {
         boolean updaterState = section.bool("average_updater_state", SpecDefaults.AVERAGE_UPDATER_STATE);
         OnDivergence onDivergence = section.choice("on_divergence", Spelling.ON_DIVERGENCE, SpecDefaults.ON_DIVERGENCE);
         return new TrainingSpec(workers, batchSize, epochs, seed, optimizer, epochRetries, timeout, averaging,
-                frequency, updaterState, onDivergence);
+                frequency, updaterState, onDivergence,
+                section.choice("device", Spelling.DEVICE, SpecDefaults.DEVICE));
     }
 
     private static OptimizerSpec optimizer(SpecSection section) {

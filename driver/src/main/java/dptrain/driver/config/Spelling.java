@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.device.DeviceMode;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -49,6 +50,7 @@ final class Spelling<E extends Enum<E>> {
             "cosine_decay", ScheduleType.COSINE,
             "sgdr", ScheduleType.COSINE_RESTARTS));
     static final Spelling<AveragingMode> AVERAGING_MODE = new Spelling<>(AveragingMode.class, Map.of());
+    static final Spelling<DeviceMode> DEVICE = new Spelling<>(DeviceMode.class, Map.of());
 
     private final E[] constants;
     private final Map<String, E> byName = new LinkedHashMap<>();

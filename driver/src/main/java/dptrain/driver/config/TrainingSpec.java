@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.device.DeviceMode;
 import java.util.Objects;
 
 /**
@@ -16,10 +17,12 @@ import java.util.Objects;
  * @param averagingFrequency        parameter averaging: local steps between averages (1 for gradients)
  * @param averageUpdaterState       parameter averaging: average the updater state too
  * @param onDivergence              stop, or roll back with half the learning rate, on a NaN/Inf loss or gradient
+ * @param device                    where the executors train: cpu, gpu, or auto (a supported GPU if there is one)
  */
 public record TrainingSpec(int workers, int batchSize, int epochs, long seed, OptimizerSpec optimizer,
                            int epochRetries, int collectiveTimeoutSeconds, AveragingMode averaging,
-                           int averagingFrequency, boolean averageUpdaterState, OnDivergence onDivergence) {
+                           int averagingFrequency, boolean averageUpdaterState, OnDivergence onDivergence,
+                           DeviceMode device) {
 
     public TrainingSpec {
         SpecRules.positive("training.workers", workers);
@@ -35,6 +38,7 @@ public record TrainingSpec(int workers, int batchSize, int epochs, long seed, Op
         SpecRules.positive("training.collective_timeout_seconds", collectiveTimeoutSeconds);
         Objects.requireNonNull(averaging, "averaging");
         Objects.requireNonNull(onDivergence, "onDivergence");
+        Objects.requireNonNull(device, "device");
         SpecRules.positive("training.averaging_frequency", averagingFrequency);
         if (averaging == AveragingMode.GRADIENTS && averagingFrequency != 1) {
             throw new SpecException("training.averaging_frequency: only used with training.averaging: parameters "
@@ -54,6 +58,6 @@ public record TrainingSpec(int workers, int batchSize, int epochs, long seed, Op
                         int collectiveTimeoutSeconds, OnDivergence onDivergence) {
         this(workers, batchSize, epochs, seed, optimizer, epochRetries, collectiveTimeoutSeconds,
                 SpecDefaults.AVERAGING, SpecDefaults.AVERAGING_FREQUENCY, SpecDefaults.AVERAGE_UPDATER_STATE,
-                onDivergence);
+                onDivergence, SpecDefaults.DEVICE);
     }
 }

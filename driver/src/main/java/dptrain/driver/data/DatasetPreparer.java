@@ -1,12 +1,16 @@
 package dptrain.driver.data;
 
+import dptrain.driver.config.DataFormat;
 import dptrain.driver.config.DataSpec;
 import dptrain.driver.config.Normalization;
+import dptrain.driver.config.SpecDefaults;
 import dptrain.worker.data.ShardBlock;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
@@ -46,15 +50,41 @@ public final class DatasetPreparer {
             throw new DataException("data.validationFraction: must be in [0, 1), got " + spec.validationFraction());
         }
         try {
-            return prepareChecked(spark, spec, labels, workers, seed);
+            return prepareChecked(spark, spec, labels, workers, seed,
+                    () -> read(spark, spec, spec.train(), "data.train", labels, null));
+        } catch (Exception e) {
+            throw unwrap(e);
+        }
+    }
+
+    /**
+     * The same preparation for an in-memory DataFrame (the Spark ML estimators): features from one
+     * Spark ML vector column, labels from one numeric column, no normalisation (a Spark ML pipeline
+     * scales with its own stages), no test set. Rows are indexed in the DataFrame's order.
+     *
+     * @param labels             class indices {@code 0..K-1} or regression values
+     * @param validationFraction fraction held out by the seeded split, in [0, 1)
+     * @throws DataException naming the column, the 1-based row and the value for any unusable row
+     */
+    public static PreparedData prepare(SparkSession spark, Dataset<?> frame, String featuresCol, String labelCol,
+                                       LabelEncoding labels, double validationFraction, int workers, long seed) {
+        Objects.requireNonNull(frame, "frame");
+        DataSpec spec = new DataSpec(DataFormat.PARQUET, FrameSource.ORIGIN, null, labelCol, List.of(featuresCol),
+                false, validationFraction, Normalization.NONE, SpecDefaults.SCALE, SpecDefaults.NUM_FEATURES);
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+        }
+        try {
+            return prepareChecked(spark, spec, labels, workers, seed, () -> FrameSource.read(frame, featuresCol,
+                    labelCol));
         } catch (Exception e) {
             throw unwrap(e);
         }
     }
 
     private static PreparedData prepareChecked(SparkSession spark, DataSpec spec, LabelEncoding labels, int workers,
-                                               long seed) {
-        SourceData train = read(spark, spec, spec.train(), "data.train", labels, null);
+                                               long seed, Supplier<SourceData> source) {
+        SourceData train = source.get();
         int featureCount = train.featureCount();
         JavaRDD<SourceRow> rows = train.rows().persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<ShardBlock> trainBlocks = null;

@@ -17,8 +17,10 @@ import dptrain.driver.config.Task;
 import dptrain.driver.config.TrainingSpec;
 import dptrain.driver.data.DatasetPreparer;
 import dptrain.driver.data.PreparedData;
+import dptrain.driver.loop.BarrierStages;
 import dptrain.driver.loop.DivergencePolicy;
 import dptrain.driver.loop.EpochEnd;
+import dptrain.driver.loop.JobDescription;
 import dptrain.driver.loop.SparkEpochLauncher;
 import dptrain.driver.loop.SparkEvaluator;
 import dptrain.driver.loop.Trainer;
@@ -31,7 +33,9 @@ import dptrain.driver.report.MetricsLog;
 import dptrain.driver.report.ModelExport;
 import dptrain.driver.report.OutputDirectory;
 import dptrain.driver.report.ProgressLog;
+import dptrain.driver.report.ReportHtml;
 import dptrain.driver.stopping.EarlyStopping;
+import dptrain.worker.device.DeviceBinding;
 import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.EpochPlan;
@@ -64,11 +68,25 @@ public final class TrainJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Spark's own key for how long a starting application waits for its executors. */
 
     private TrainJob() {
     }
 
     public static ObjectNode run(SparkSession spark, JobSpec spec) {
+        // every task of this job (epochs and evaluations) binds its device from this (DeviceBinding);
+        // the caller's value (a notebook's, say) comes back afterwards
+        JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        String callersDevice = context.getLocalProperty(DeviceBinding.TASK_PROPERTY);
+        context.setLocalProperty(DeviceBinding.TASK_PROPERTY, spec.training().device().specValue());
+        try {
+            return train(spark, spec);
+        } finally {
+            context.setLocalProperty(DeviceBinding.TASK_PROPERTY, callersDevice);
+        }
+    }
+
+    private static ObjectNode train(SparkSession spark, JobSpec spec) {
         long begin = System.nanoTime();
         TrainingSpec training = spec.training();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -76,7 +94,9 @@ public final class TrainJob {
         String specJson = SpecJson.toJson(spec);
         LOG.info("dptrain {} job spec: {}", VERSION, specJson);
 
-        checkSlots(context, training.workers());
+        BarrierStages.slotShortage(context, training.workers()).ifPresent(shortage -> {
+            throw new BadInputException("training.workers: " + shortage);
+        });
         OutputDirectory output = new OutputDirectory(spec.output().dir(), hadoop);
         output.checkWritable();
         Checkpointer checkpointer = new Checkpointer(spec.checkpoint().dir(), spec.checkpoint().keep(), hadoop);
@@ -113,7 +133,7 @@ public final class TrainJob {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         EpochPlan template = new EpochPlan(configuration, null, training.seed(), training.batchSize(),
-                shardRows(data, training.workers(), context), classes, secret, "dptrain-" + UUID.randomUUID(),
+                BarrierStages.shardRows(context, data, training.workers()), classes, secret, "dptrain-" + UUID.randomUUID(),
                 training.collectiveTimeoutSeconds(),
                 NetworkFactory.stepSettings(training, spec.monitoring().logEveryIterations()));
         IUpdater updater = NetworkFactory.updater(optimizer);
@@ -129,9 +149,10 @@ public final class TrainJob {
         }
         listeners.add(new CheckpointListener(checkpointer, checkpointOf));
         listeners.add(new ProgressLog(task));
+        listeners.add(ReportHtml.afterEachEpoch(output, VERSION, specJson));
         Trainer trainer = new Trainer(
                 new SparkEpochLauncher(context, data.train(), template, training.epochs()),
-                new SparkEvaluator(context, data.validation(), configuration, classes, binary, "validation"),
+                SparkEvaluator.validation(context, data.validation(), configuration, classes, binary, training.epochs()),
                 (iteration, epoch) -> updater.getLearningRate(iteration, epoch),
                 training.epochRetries(),
                 DivergencePolicy.of(training.onDivergence() == OnDivergence.ROLLBACK),
@@ -142,7 +163,7 @@ public final class TrainJob {
 
         ObjectNode summary = JSON.createObjectNode();
         if (data.test() != null) {
-            EvaluationTotals test = new SparkEvaluator(context, data.test(), configuration, classes, binary, "test")
+            EvaluationTotals test = SparkEvaluator.test(context, data.test(), configuration, classes, binary)
                     .evaluate(end);
             putMetrics(summary, EvaluationMetrics.of("test_", test, task));
             if (task == Task.CLASSIFICATION) {
@@ -170,6 +191,7 @@ public final class TrainJob {
 
         ModelExport.write(output, end.restore(configuration).model(), metadata(spec, specJson, data, task, end).toString());
         output.writeText(SUMMARY_FILE, summary.toPrettyString() + "\n");
+        ReportHtml.write(output);
         LOG.info("summary: {}", summary);
         return summary;
     }
@@ -212,38 +234,6 @@ public final class TrainJob {
         }
     }
 
-    /**
-     * A barrier stage needs all its tasks running at once. Spark would fail such a stage only
-     * after training began, with a message about barrier scheduling; this says it up front.
-     */
-    private static void checkSlots(JavaSparkContext context, int workers) {
-        String master = context.master();
-        int slots;
-        if (master.equals("local")) {
-            slots = 1;
-        } else if (master.matches("local\\[\\d+]")) {
-            slots = Integer.parseInt(master.substring(6, master.length() - 1));
-        } else if (master.matches("local\\[\\*]")) {
-            slots = Runtime.getRuntime().availableProcessors();
-        } else {
-            return;
-        }
-        if (workers > slots) {
-            throw new BadInputException("training.workers: " + workers + " workers need " + workers
-                    + " task slots at once, but Spark master " + master + " has " + slots);
-        }
-    }
-
-    /** Row counts of the shards, indexed by rank (partition r holds rank r's block). */
-    private static long[] shardRows(PreparedData data, int workers, JavaSparkContext context) {
-        context.setJobDescription("shard sizes");
-        List<Integer> rows = data.train().map(block -> block.rows()).collect();
-        if (rows.size() != workers) {
-            throw new IllegalStateException("expected " + workers + " shards, got " + rows.size());
-        }
-        return rows.stream().mapToLong(Integer::longValue).toArray();
-    }
-
     private static ObjectNode metadata(JobSpec spec, String specJson, PreparedData data, Task task, NetworkState end) {
         ObjectNode metadata = JSON.createObjectNode()
                 .put("format", 1)
@@ -254,7 +244,8 @@ public final class TrainJob {
                 .put("epochs", end.epoch())
                 .put("iterations", end.iteration())
                 .put("feature_count", data.featureCount())
-                .put("train_data", spec.data().train());
+                .put("train_data", spec.data().train())
+                .put("data_format", spec.data().format().name().toLowerCase());
         try {
             metadata.set("spec", JSON.readTree(specJson));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -48,10 +48,11 @@ public final class SparkEpochLauncher implements EpochLauncher {
                 template.sessionTag() + "/epoch-" + epoch + "/attempt-" + attempt);
         Broadcast<EpochPlan> broadcast = spark.broadcast(plan);
         try {
-            spark.setJobDescription("epoch " + epoch + "/" + epochs + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
             RDD<EpochReport> reports = shards.rdd().barrier()
                     .mapPartitions(new BarrierEpochFunction(broadcast), false, REPORT);
-            List<EpochReport> collected = new ArrayList<>(new JavaRDD<>(reports, REPORT).collect());
+            List<EpochReport> collected = new ArrayList<>(JobDescription.during(spark,
+                    "epoch " + epoch + "/" + epochs + (attempt > 1 ? " (attempt " + attempt + ")" : ""),
+                    () -> new JavaRDD<>(reports, REPORT).collect()));
             collected.sort(Comparator.comparingInt(EpochReport::rank));
             return collected;
         } finally {

@@ -1,11 +1,14 @@
 package dptrain.driver.loop;
 
+import dptrain.worker.device.DeviceBinding;
 import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.EpochReport;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.ToDoubleBiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +20,9 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    /** How a task's DeviceUnavailableException reads once Spark has turned it into text. */
+    private static final Pattern DEVICE_UNAVAILABLE = Pattern.compile(
+            Pattern.quote(DeviceBinding.DeviceUnavailableException.class.getName()) + ": ([^\\r\\n]*)");
 
     private final EpochLauncher launcher;
     private final Evaluator validation;
@@ -95,6 +101,11 @@ public final class Trainer {
                 checkRanksAgree(reports, epoch);
                 return new Attempt(reports, attempt, scale);
             } catch (Exception e) { // SparkException is a checked exception Scala throws undeclared
+                Optional<String> noDevice = deviceUnavailable(e);
+                if (noDevice.isPresent()) {
+                    // the executors' GPUs do not change between attempts: say so at once
+                    throw new TrainingFailedException("epoch " + epoch + " cannot run: " + noDevice.get(), e);
+                }
                 Optional<Divergence> diverged = Divergence.in(e);
                 if (diverged.isPresent()) {
                     scale = rollBack(diverged.get(), start, scale, e);
@@ -130,6 +141,24 @@ public final class Trainer {
         Rollback event = new Rollback(diverged.epoch(), diverged.iteration(), diverged.message(), rollbacks, halved);
         listeners.forEach(listener -> listener.onRollback(event));
         return halved;
+    }
+
+    /**
+     * The one line of a task that refused to train on its device (an unsupported GPU, no GPU with
+     * {@code training.device: gpu}), by class or, once Spark has turned the failure into text, by
+     * class name.
+     */
+    static Optional<String> deviceUnavailable(Throwable failure) {
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof DeviceBinding.DeviceUnavailableException) {
+                return Optional.of(cause.getMessage());
+            }
+            Matcher matcher = cause.getMessage() == null ? null : DEVICE_UNAVAILABLE.matcher(cause.getMessage());
+            if (matcher != null && matcher.find()) {
+                return Optional.of(matcher.group(1));
+            }
+        }
+        return Optional.empty();
     }
 
     private static void checkRanksAgree(List<EpochReport> reports, int epoch) {

@@ -1,5 +1,6 @@
 package dptrain.driver.model;
 
+import dptrain.worker.schedule.ScaledSchedule;
 import dptrain.worker.step.Network;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * A DL4J configuration with every layer's learning rate multiplied by a factor: how a rollback
@@ -57,14 +59,31 @@ public final class LearningRateScale {
         if (updater == null || !updater.hasLearningRate()) {
             return updater;
         }
-        // A schedule's values cannot be multiplied through the IUpdater interface; dptrain's own
-        // configurations have none, a user's DL4J JSON may.
+        IUpdater copy = updater.clone();
+        ISchedule schedule = schedule(updater);
+        if (schedule != null) {
+            // the whole schedule, warm-up and decay alike, at the lower level
+            copy.setLrAndSchedule(updater.getLearningRate(0, 0) * scale, ScaledSchedule.of(schedule, scale));
+            return copy;
+        }
         if (updater.getLearningRate(0, 0) != updater.getLearningRate(1_000_000, 1_000)) {
             throw new IllegalStateException("layer " + layer.getLayerName()
                     + ": cannot scale a learning-rate schedule after a divergence");
         }
-        IUpdater copy = updater.clone();
         copy.setLrAndSchedule(updater.getLearningRate(0, 0) * scale, null);
         return copy;
+    }
+
+    /**
+     * The updater's learning-rate schedule, or {@code null}. {@code IUpdater} has no getter for it,
+     * but every DL4J updater with a learning rate (and dptrain's {@code Momentum}) has the bean
+     * property {@code learningRateSchedule}.
+     */
+    private static ISchedule schedule(IUpdater updater) {
+        try {
+            return (ISchedule) updater.getClass().getMethod("getLearningRateSchedule").invoke(updater);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
     }
 }

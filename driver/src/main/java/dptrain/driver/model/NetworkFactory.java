@@ -29,6 +29,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -38,6 +39,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -54,6 +56,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
@@ -90,7 +93,6 @@ public final class NetworkFactory {
                 .dataType(DataType.FLOAT)
                 .updater(updater(optimizer))
                 .l2(model.l2())
-                .weightDecay(optimizer.weightDecay(), true)
                 .list();
         for (LayerSpec spec : model.layers()) {
             Layer layer = layer(spec);
@@ -103,7 +105,25 @@ public final class NetworkFactory {
         // and infers every nIn from the input type
         layers.setInputType(shape.isEmpty() ? InputType.feedForward(inputs)
                 : InputType.convolutionalFlat(shape.get(1), shape.get(2), shape.get(0)));
-        return layers.build();
+        return withWeightDecay(layers.build(), optimizer.weightDecay());
+    }
+
+    /**
+     * Puts decoupled weight decay on every layer's weights: DL4J's {@code WeightDecay} with
+     * {@code applyLR = true}, which runs after the updater step and subtracts
+     * {@code lr * coefficient * w}. Set here rather than through the builder's
+     * {@code weightDecay(...)}, which in DL4J 1.0.0-M2 gives each layer the regularisation twice
+     * (twice the decay).
+     */
+    static MultiLayerConfiguration withWeightDecay(MultiLayerConfiguration configuration, double weightDecay) {
+        if (weightDecay > 0) {
+            for (NeuralNetConfiguration layer : configuration.getConfs()) {
+                if (layer.getLayer() instanceof BaseLayer base) {
+                    base.setRegularization(new ArrayList<>(List.of(new WeightDecay(weightDecay, true))));
+                }
+            }
+        }
+        return configuration;
     }
 
     /** The DL4J layer for one spec layer, or {@code null} for flatten (DL4J's preprocessors do that). */

@@ -84,13 +84,18 @@ public final class OutputDirectory {
     }
 
     public Optional<String> readText(String name) {
+        return read(name).map(bytes -> new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    /** The file's bytes, or empty when it does not exist. */
+    public Optional<byte[]> read(String name) {
         Path file = new Path(dir, name);
         try {
             if (!fs.exists(file)) {
                 return Optional.empty();
             }
             try (InputStream in = fs.open(file)) {
-                return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                return Optional.of(in.readAllBytes());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + location(name) + ": " + e.getMessage(), e);

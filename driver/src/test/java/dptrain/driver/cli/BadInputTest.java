@@ -157,6 +157,22 @@ class BadInputTest {
                         w -> w.args("training.optimizer.type=lamb"),
                         w -> "training.optimizer.type: unknown value 'lamb'; allowed: sgd, momentum, nesterov, "
                                 + "rmsprop, adam, adamw, adagrad"),
+                bad("spec: both clipping kinds",
+                        w -> w.args("training.optimizer.clip_norm=1", "training.optimizer.clip_value=0.5"),
+                        w -> "training.optimizer.clip_value: cannot be combined with training.optimizer.clip_norm (1); "
+                                + "choose one, got 0.5"),
+                bad("spec: a schedule key its type does not use",
+                        w -> w.args("training.optimizer.schedule={type: cosine, gamma: 0.5}"),
+                        w -> "training.optimizer.schedule.gamma: not used by schedule type cosine; it uses "
+                                + "decay_iterations, min_learning_rate"),
+                bad("spec: adamw with model.l2",
+                        w -> w.args("training.optimizer.type=adamw", "model.l2=0.001"),
+                        w -> "training.optimizer.weight_decay: cannot be combined with model.l2 (0.001); set one of "
+                                + "them to 0 (adamw decays by 0.01 unless told otherwise), got 0.01"),
+                bad("spec: averaging frequency with gradient averaging",
+                        w -> w.args("training.averaging_frequency=8"),
+                        w -> "training.averaging_frequency: only used with training.averaging: parameters (gradients "
+                                + "are averaged every iteration), got 8"),
                 bad("spec: batch size below workers",
                         w -> w.args("training.batch_size=1"),
                         w -> "training.batch_size: must be >= training.workers (2), got 1"),

@@ -30,7 +30,7 @@ class SpecErrorsTest {
                 arguments("training.velocity=fast",
                         "unknown key 'training.velocity'; allowed: workers, batch_size, epochs, seed, optimizer, "
                                 + "epoch_retries, collective_timeout_seconds, averaging, averaging_frequency, "
-                                + "average_updater_state, on_divergence"),
+                                + "average_updater_state, on_divergence, device"),
                 arguments("model.layers[0].unit=5",
                         "unknown key 'model.layers[0].unit' (did you mean 'model.layers[0].units'?)"),
                 arguments("training.batch_size=abc",
@@ -81,6 +81,8 @@ class SpecErrorsTest {
                                 + "(0.001), got 0.01"),
                 arguments("training.optimizer.schedule.warmup_iterations=-5",
                         "training.optimizer.schedule.warmup_iterations: expected a non-negative integer, got -5"),
+                arguments("training.device=tpu",
+                        "training.device: unknown value 'tpu'; allowed: cpu, gpu, auto"),
                 arguments("training.averaging=model",
                         "training.averaging: unknown value 'model'; allowed: gradients, parameters"),
                 arguments("training.averaging_frequency=8",
@@ -227,7 +229,7 @@ class SpecErrorsTest {
                         training: 5
                         """, "training: expected a mapping with keys workers, batch_size, epochs, seed, optimizer, "
                         + "epoch_retries, collective_timeout_seconds, averaging, averaging_frequency, "
-                        + "average_updater_state, on_divergence, got 5"),
+                        + "average_updater_state, on_divergence, device, got 5"),
                 arguments("""
                         data:
                           format: idx

@@ -97,10 +97,13 @@ class WatchSpecTest {
 
     @Test
     void specJsonOfAnOlderCheckpointWithoutTheSectionsReadsAsOff() {
-        String json = SpecJson.toJson(Specs.parse(Specs.MINIMAL))
+        String json = SpecJson.toJson(Specs.parse(Specs.MINIMAL, "training.on_divergence=rollback"))
                 .replace(",\"early_stopping\":null", "")
-                .replace(",\"monitoring\":{\"log_every_iterations\":0,\"probe_rows\":256}", "");
+                .replace(",\"monitoring\":{\"log_every_iterations\":0,\"probe_rows\":256}", "")
+                .replace(",\"on_divergence\":\"rollback\"", "");
+        assertFalse(json.contains("on_divergence"), json);
         JobSpec back = SpecJson.fromJson(json);
+        assertEquals(OnDivergence.STOP, back.training().onDivergence());
         assertNull(back.earlyStopping());
         assertEquals(new MonitoringSpec(0, 0), back.monitoring());
     }

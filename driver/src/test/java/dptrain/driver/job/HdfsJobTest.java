@@ -2,6 +2,7 @@ package dptrain.driver.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dptrain.driver.MiniHdfs;
@@ -80,6 +81,11 @@ class HdfsJobTest {
         assertEquals(4, summary.get("epochs_total").asInt(), summary.toString());
         try (InputStream in = hdfs.open(new org.apache.hadoop.fs.Path(run + "/metrics.jsonl"))) {
             assertEquals(4, new String(in.readAllBytes()).lines().count(), "metrics lines on HDFS");
+        }
+        try (InputStream in = hdfs.open(new org.apache.hadoop.fs.Path(run + "/report.html"))) {
+            String report = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(report.contains("<tr><th>resumed from epoch</th><td>2</td></tr>"), "report.html on HDFS");
+            assertEquals(4, report.split("\\{\"epoch\":", -1).length - 1, "epochs drawn in report.html on HDFS");
         }
         Path model = dir.resolve("model.zip");
         hdfs.copyToLocalFile(new org.apache.hadoop.fs.Path(run + "/model.zip"), new org.apache.hadoop.fs.Path(model.toUri()));

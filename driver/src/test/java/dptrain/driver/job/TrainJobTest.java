@@ -2,12 +2,14 @@ package dptrain.driver.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dptrain.driver.SparkTestSession;
 import dptrain.driver.checkpoint.Checkpoint;
 import dptrain.driver.checkpoint.CheckpointReader;
+import dptrain.driver.loop.TrainingFailedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,6 +92,25 @@ class TrainJobTest {
         assertTrue(summary.get("test_mae").asDouble() < 0.3, "test mae " + summary);
         // DL4J's MSE loss is the mean over outputs of the squared error: with one output, the MSE itself.
         assertEquals(summary.get("test_mse").asDouble(), summary.get("test_loss").asDouble(), 1e-6);
+    }
+
+    /**
+     * {@code training.device: gpu} reaches every task (a Spark local property) and the CPU build
+     * has no CUDA backend: the first epoch fails at once, not after the retries, with the task's
+     * one line, and no checkpoint is written.
+     */
+    @Test
+    void gpuOnTheCpuBuildFailsAtOnceWithTheTasksLine() throws Exception {
+        Path train = JobFixtures.classificationCsv(dir, "train.csv", 120, 6);
+        Path output = dir.resolve("gpu");
+
+        TrainingFailedException failure = assertThrows(TrainingFailedException.class, () -> TrainJob.run(
+                SparkTestSession.get(), JobFixtures.spec(JobFixtures.classificationSpec(train, null, output),
+                        "training.device=gpu")));
+
+        assertEquals("epoch 1 cannot run: training.device=gpu, but the ND4J CUDA backend is not on the class path (this"
+                + " is the CPU build): build with -Pcuda and submit driver/target/dptrain-cuda.jar", failure.getMessage());
+        assertTrue(Files.notExists(output.resolve("checkpoints/checkpoint-000001.dpt")));
     }
 
     @Test

@@ -169,12 +169,29 @@ class WatchJobTest {
 
         TrainJob.run(SparkTestSession.get(), JobFixtures.spec(yaml));
 
-        List<JsonNode> epochs = JobFixtures.metrics(output).stream().filter(line -> !line.has("kind")).toList();
+        List<JsonNode> all = JobFixtures.metrics(output);
+        List<JsonNode> epochs = all.stream().filter(line -> !line.has("kind")).toList();
         assertEquals(2, epochs.size());
         for (JsonNode line : epochs) {
             for (String key : List.of("grad_norm_mean", "grad_norm_max", "update_ratio", "activation_mean",
                     "activation_std", "dead_relu_fraction")) {
                 assertTrue(line.has(key), key + " missing in " + line);
+            }
+            // what the workers watched (EpochStatistics), printed as they sent it
+            double mean = line.get("grad_norm_mean").asDouble();
+            assertTrue(mean > 0 && line.get("grad_norm_max").asDouble() >= mean, line.toString());
+            assertEquals(List.of("0", "1", "2"), fieldNames(line.get("update_ratio")));
+            line.get("update_ratio").forEach(ratio -> assertTrue(ratio.asDouble() > 0, line.toString()));
+        }
+        // 120 rows in batches of 16: 8 iterations an epoch; a line every 3 iterations, before its epoch's line
+        List<String> order = all.stream().map(line -> line.path("kind").asText("epoch") + " "
+                + line.get("epoch").asInt() + (line.has("kind") ? " " + line.get("iteration").asInt() : "")).toList();
+        assertEquals(List.of("iteration 1 2", "iteration 1 5", "epoch 1", "iteration 2 8", "iteration 2 11",
+                "iteration 2 14", "epoch 2"), order);
+        for (JsonNode line : all) {
+            if (line.has("kind")) {
+                assertEquals(0.01, line.get("lr").asDouble(), 1e-12);
+                assertTrue(line.get("loss").asDouble() > 0 && line.get("loss").asDouble() < 5, line.toString());
             }
         }
         // Without a validation split the probe is the training split; 1000 rows take all 120, so the

@@ -170,6 +170,27 @@ class TrainerTest {
     }
 
     @Test
+    void aTaskThatMayNotUseItsDeviceFailsAtOnceWithItsLine() {
+        List<Integer> attempts = new ArrayList<>();
+        EpochLauncher launcher = (start, attempt, scale) -> {
+            attempts.add(attempt);
+            throw new IllegalStateException("Job aborted due to stage failure: Task 1 in stage 2.0 failed 1 times: "
+                    + "dptrain.worker.device.DeviceBinding$DeviceUnavailableException: GPU 0 (NVIDIA H100 80GB HBM3) has"
+                    + " compute capability 9.0; the ND4J CUDA backend (nd4j-cuda-11.6 1.0.0-M2.1) runs on 3.7 to 8.9 only"
+                    + " (Kepler to Ada); use training.device=cpu or auto with the CPU jar dptrain.jar\n\tat x");
+        };
+        Trainer trainer = new Trainer(launcher, state -> NO_VALIDATION, (i, e) -> 0.1, 2, List.of());
+
+        TrainingFailedException failure = assertThrows(TrainingFailedException.class,
+                () -> trainer.train(new NetworkState(new float[] {0}, new float[0], 0, 0), 1));
+
+        assertEquals("epoch 1 cannot run: GPU 0 (NVIDIA H100 80GB HBM3) has compute capability 9.0; the ND4J CUDA"
+                + " backend (nd4j-cuda-11.6 1.0.0-M2.1) runs on 3.7 to 8.9 only (Kepler to Ada); use training.device=cpu"
+                + " or auto with the CPU jar dptrain.jar", failure.getMessage());
+        assertEquals(List.of(1), attempts);
+    }
+
+    @Test
     void divergenceKnownOnlyByItsTextIsRecognised() {
         EpochLauncher launcher = (start, attempt, scale) -> {
             throw new IllegalStateException("Job aborted due to stage failure: Task 0 in stage 3.0 failed: "

@@ -1,6 +1,8 @@
 package dptrain.worker.step;
 
 import java.io.Serializable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Clipping of the averaged gradient (the all-reduced sum divided by the global batch size), over
@@ -41,30 +43,26 @@ public record GradientClipping(Kind kind, double threshold) implements Serializa
     }
 
     /**
-     * Clips, in place, the first {@code length} elements of {@code sums}: a gradient in sum form
-     * (the averaged gradient times {@code batchSize}). The bound on the average becomes a bound on
-     * the sum scaled by {@code batchSize}, so the updater, which divides by the batch size, sees
-     * exactly the clipped average.
+     * Clips, in place, a gradient in sum form (the averaged gradient times {@code batchSize}),
+     * with native ND4J operations. The bound on the average becomes a bound on the sum scaled by
+     * {@code batchSize}, so the updater, which divides by the batch size, sees exactly the clipped
+     * average.
      *
      * @param averagedNorm the global L2 norm of the averaged gradient, already computed
      */
-    void clipSums(float[] sums, int length, int batchSize, double averagedNorm) {
+    void clipSums(INDArray sums, int batchSize, double averagedNorm) {
         switch (kind) {
             case NONE -> {
             }
             case NORM -> {
                 if (averagedNorm > threshold) {
-                    float scale = (float) (threshold / averagedNorm);
-                    for (int i = 0; i < length; i++) {
-                        sums[i] *= scale;
-                    }
+                    sums.muli((float) (threshold / averagedNorm));
                 }
             }
             case VALUE -> {
                 float bound = (float) (threshold * batchSize);
-                for (int i = 0; i < length; i++) {
-                    sums[i] = Math.max(-bound, Math.min(bound, sums[i]));
-                }
+                Transforms.max(sums, -bound, false);
+                Transforms.min(sums, bound, false);
             }
         }
     }

@@ -190,18 +190,32 @@ public final class TrainingStep {
     }
 
     /**
-     * Clips the gradient sums in {@link #exchange}, writes them into the gradient view and runs the
-     * updater with {@code batchSize}; records the norm, the update ratios and a probe when due.
+     * Writes the gradient sums of {@link #exchange} into the gradient view, clips them there and
+     * runs the updater with {@code batchSize}; records the norm, the update ratios and a probe when due.
      */
     private void update(int batchSize, double lossSum, int iteration, int epoch) {
-        lastGradientNorm = Math.sqrt(sumOfSquares(exchange, gradientLength)) / batchSize;
-        clipping.clipSums(exchange, gradientLength, batchSize, lastGradientNorm);
+        gradientView().put(exchange, 0, gradientLength);
+        INDArray sums = net.flattenedGradients();
+        wroteOnHost(sums);
+        // A native reduction (a Java loop over the copy costs several percent of an MLP's step).
+        // Any NaN or infinite element makes the norm non-finite: this is also the divergence check.
+        // The native sum of squares is float and overflows for elements above about 1e19; only
+        // then is it redone in double, so that only a really non-finite gradient counts.
+        double norm = sums.norm2Number().doubleValue();
+        if (!Double.isFinite(norm)) {
+            norm = Math.sqrt(sumOfSquares(exchange, gradientLength));
+        }
+        lastGradientNorm = norm / batchSize;
+        clipping.clipSums(sums, batchSize, lastGradientNorm);
         if (heldStatistics != null) {
+            // batch-norm running-statistics updates are not gradients: kept out of the norm and the
+            // clipping above, they go back in now, for the updater's no-op step to apply
+            gradientView().get(exchange, 0, gradientLength);
             batchNorm.putUpdates(exchange, heldStatistics);
+            gradientView().put(exchange, 0, gradientLength);
+            wroteOnHost(sums);
             heldStatistics = null;
         }
-        gradientView().put(exchange, 0, gradientLength);
-        wroteOnHost(net.flattenedGradients());
         net.computeUpdate(batchSize, iteration, epoch);
         if (statistics != null) {
             statistics.gradientNorm(lastGradientNorm);
@@ -215,32 +229,14 @@ public final class TrainingStep {
         net.subtractUpdate(iteration);
     }
 
-    /**
-     * {@code sum x_i^2} in double with four independent accumulators (so the JIT can pipeline
-     * them). Any NaN or infinite element makes it non-finite, and float squares cannot overflow a
-     * double, so a finite result means a finite gradient: the divergence check costs nothing more.
-     */
+    /** {@code sum x_i^2} in double: finite for any finite float elements. */
     static double sumOfSquares(float[] values, int length) {
-        double a = 0;
-        double b = 0;
-        double c = 0;
-        double d = 0;
-        int i = 0;
-        for (; i + 3 < length; i += 4) {
-            double x0 = values[i];
-            double x1 = values[i + 1];
-            double x2 = values[i + 2];
-            double x3 = values[i + 3];
-            a += x0 * x0;
-            b += x1 * x1;
-            c += x2 * x2;
-            d += x3 * x3;
-        }
-        for (; i < length; i++) {
+        double sum = 0;
+        for (int i = 0; i < length; i++) {
             double x = values[i];
-            a += x * x;
+            sum += x * x;
         }
-        return a + b + c + d;
+        return sum;
     }
 
     /**

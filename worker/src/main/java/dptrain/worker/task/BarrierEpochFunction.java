@@ -12,6 +12,8 @@ import java.time.Duration;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.collection.Iterator;
 import scala.collection.Iterator$;
 import scala.runtime.AbstractFunction1;
@@ -24,6 +26,8 @@ import scala.runtime.AbstractFunction1;
  */
 public final class BarrierEpochFunction extends AbstractFunction1<Iterator<ShardBlock>, Iterator<EpochReport>>
         implements Serializable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BarrierEpochFunction.class);
 
     private final Broadcast<EpochPlan> plan;
 
@@ -48,7 +52,12 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
                 epoch.sessionTag() + "/stage-" + context.stageId() + "." + context.stageAttemptNumber(),
                 executorAddress(), Duration.ofSeconds(epoch.timeoutSeconds()));
         EpochReport report;
+        long begin = System.nanoTime();
         try (Collective collective = RingCollective.open(rank, epoch.workers(), context::allGather, settings)) {
+            // One line per task and epoch attempt: in an executor's log it says which rank of which attempt
+            // ran there, the first thing to look for when an epoch had to be relaunched.
+            LOG.info("rank {} of {} joined the ring of {} on executor {} in {} ms", rank, epoch.workers(),
+                    epoch.sessionTag(), SparkEnv.get().executorId(), (System.nanoTime() - begin) / 1_000_000);
             report = EpochRunner.run(epoch, rank, block, collective);
         }
         return Iterator$.MODULE$.single(report);
