@@ -183,7 +183,7 @@ public final class BenchMain {
         double finalAccuracy = summary.path("test_accuracy").asDouble(Double.NaN);
         String notes = "test accuracy per epoch from the per-epoch checkpoints (data.validation_fraction=0,"
                 + " all 60k rows train); final " + String.format("%.4f", finalAccuracy) + " from summary.json";
-        return new Measurement(id, system, String.join(" ", command.subList(0, 4)) + " training.workers=" + workers
+        return new Measurement(id, system, String.join(" ", command.subList(0, 4))
                 + (overrides.isEmpty() ? "" : " " + String.join(" ", overrides)),
                 threadSetting, seconds, accuracy, shares, rows, sum(seconds), finalAccuracy, outcome, "ok", notes);
     }
