@@ -4,19 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dptrain.worker.collective.Collective;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.NetworkState;
+import dptrain.worker.step.StepSettings;
 import dptrain.worker.testing.ReferenceTraining;
-import dptrain.worker.testing.SharedMemoryCollective;
 import dptrain.worker.testing.TinyNetworks;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
@@ -50,7 +43,7 @@ class ImportedNetworksTest {
         ShardBlock[] blocks = blocks();
         NetworkState start = NetworkState.initial(json);
         ComputationGraph reference = (ComputationGraph) start.restore(json).model();
-        NetworkState end = train(json, start, blocks, TinyNetworks.CLASSES);
+        NetworkState end = train(json, start, blocks);
         for (int epoch = 0; epoch < EPOCHS; epoch++) {
             ReferenceTraining.fitEpoch(reference, blocks, new BatchPlan(SHARDS, BATCH, SEED, epoch),
                     TinyNetworks.CLASSES);
@@ -66,8 +59,8 @@ class ImportedNetworksTest {
         String oneHot = stack(new LossMCXENT());
         String sparse = stack(new LossSparseMCXENT());
         ShardBlock[] blocks = blocks();
-        NetworkState viaOneHot = train(oneHot, NetworkState.initial(oneHot), blocks, TinyNetworks.CLASSES);
-        NetworkState viaSparse = train(sparse, NetworkState.initial(sparse), blocks, TinyNetworks.CLASSES);
+        NetworkState viaOneHot = train(oneHot, NetworkState.initial(oneHot), blocks);
+        NetworkState viaSparse = train(sparse, NetworkState.initial(sparse), blocks);
         ReferenceTraining.assertClose(viaOneHot.params(), viaSparse.params(), 1e-6);
         // and the parameters moved: the comparison is not between two untouched initialisations
         float[] initial = NetworkState.initial(oneHot).params();
@@ -83,10 +76,10 @@ class ImportedNetworksTest {
         String withDropout = stack(new LossMCXENT(), 0.5);
         String without = stack(new LossMCXENT(), 0);
         ShardBlock[] blocks = blocks();
-        NetworkState first = train(withDropout, NetworkState.initial(withDropout), blocks, TinyNetworks.CLASSES);
-        NetworkState second = train(withDropout, NetworkState.initial(withDropout), blocks, TinyNetworks.CLASSES);
+        NetworkState first = train(withDropout, NetworkState.initial(withDropout), blocks);
+        NetworkState second = train(withDropout, NetworkState.initial(withDropout), blocks);
         assertArrayEquals(first.params(), second.params(), 0f, "same seed, same masks, same parameters");
-        NetworkState plain = train(without, NetworkState.initial(without), blocks, TinyNetworks.CLASSES);
+        NetworkState plain = train(without, NetworkState.initial(without), blocks);
         double difference = 0;
         for (int i = 0; i < plain.params().length; i++) {
             difference = Math.max(difference, Math.abs(plain.params()[i] - first.params()[i]));
@@ -118,32 +111,8 @@ class ImportedNetworksTest {
         return new ShardBlock[] {TinyNetworks.block((int) SHARDS[0], 31), TinyNetworks.block((int) SHARDS[1], 32)};
     }
 
-    /** {@link #EPOCHS} epochs on two ranks (threads); checks the ranks agree after each. */
-    private static NetworkState train(String json, NetworkState state, ShardBlock[] blocks, int classes)
-            throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            for (int epoch = 0; epoch < EPOCHS; epoch++) {
-                EpochPlan plan = new EpochPlan(json, state, SEED, BATCH, SHARDS, classes, new byte[32],
-                        "imported/epoch" + epoch, 30);
-                Collective[] group = SharedMemoryCollective.group(2);
-                List<Future<EpochReport>> futures = new ArrayList<>();
-                for (int r = 0; r < 2; r++) {
-                    int rank = r;
-                    futures.add(pool.submit(() -> {
-                        try (Collective collective = group[rank]) {
-                            return EpochRunner.run(plan, rank, blocks[rank], collective);
-                        }
-                    }));
-                }
-                EpochReport first = futures.get(0).get(120, TimeUnit.SECONDS);
-                EpochReport second = futures.get(1).get(120, TimeUnit.SECONDS);
-                assertEquals(first.paramsFingerprint(), second.paramsFingerprint(), "ranks differ after epoch " + epoch);
-                state = first.end();
-            }
-            return state;
-        } finally {
-            pool.shutdownNow();
-        }
+    /** {@link #EPOCHS} epochs on two ranks (threads); fails if the ranks differ after any. */
+    private static NetworkState train(String json, NetworkState state, ShardBlock[] blocks) throws Exception {
+        return RankThreads.last(RankThreads.train(json, state, SEED, BATCH, blocks, EPOCHS, StepSettings.DEFAULT));
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /** Runs epochs with one thread per rank over a shared-memory collective, as the executors would. */
 final class RankThreads {
@@ -43,7 +44,7 @@ final class RankThreads {
                 List<EpochReport> reports = new ArrayList<>();
                 for (Future<EpochReport> future : futures) {
                     try {
-                        reports.add(future.get());
+                        reports.add(future.get(120, TimeUnit.SECONDS));
                     } catch (ExecutionException e) {
                         if (e.getCause() instanceof RuntimeException runtime) {
                             throw runtime;
