@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.repl.SparkILoop;
 import scala.collection.JavaConverters;
 import scala.tools.nsc.Settings;
 import scala.tools.nsc.interpreter.IMain;
@@ -25,14 +26,17 @@ import scala.tools.nsc.interpreter.IMain;
  *
  * <pre>  NotebookRunner &lt;results.json&gt; &lt;note.zpln&gt;</pre>
  *
- * Zeppelin's Spark interpreter (Scala 2.12) is the Scala compiler's interpreter, {@code IMain},
- * with class-based line wrappers ({@code -Yrepl-class-based}) writing the classes of each
- * paragraph to a directory that the SparkContext serves to the executors
- * ({@code spark.repl.class.outputDir}, loaded there by spark-repl's {@code ExecutorClassLoader}), so
- * closures written in a note run on executors. It binds {@code spark}, {@code sc} and {@code z}
- * and imports {@code spark.implicits._}, {@code spark.sql} and {@code functions._}; so does this
- * runner, with {@link StandInZeppelinContext} as {@code z}. dptrain comes from the class path
- * (dptrain.jar, as {@code spark.jars} puts it on Zeppelin's).
+ * Zeppelin's Spark interpreter for Scala 2.12 ({@code SparkScala212Interpreter}) is spark-repl's
+ * {@code SparkILoop} with its Scala interpreter ({@code IMain}) set up so: class-based line
+ * wrappers ({@code -Yrepl-class-based}) writing the classes of each paragraph to a directory that
+ * the SparkContext serves to the executors ({@code spark.repl.class.outputDir}), so closures
+ * written in a note run on executors; the interpreter's class loader as the thread's context class
+ * loader; {@code spark}, {@code sc} and {@code z} bound; {@code spark.implicits._},
+ * {@code spark.sql} and {@code functions._} imported; each paragraph interpreted as one piece of
+ * code, and a paragraph that comes back incomplete (its last line a comment) once more with
+ * {@code print("")} after it. This runner does the same, with {@link StandInZeppelinContext} as
+ * {@code z}. dptrain comes from the class path (dptrain.jar, as {@code spark.jars} puts it on
+ * Zeppelin's).
  *
  * <p>{@code %spark} paragraphs run, {@code %md} and disabled paragraphs are skipped, any other
  * interpreter is a failure (it would otherwise pass unseen). Like Zeppelin's "run all", the run
@@ -115,6 +119,9 @@ public final class NotebookRunner {
                 log.println("=== " + note.name() + ": " + paragraph.label() + " ===");
                 capture.start();
                 String result = String.valueOf(repl.interpret(paragraph.code()));
+                if (result.equals("Incomplete")) {
+                    result = String.valueOf(repl.interpret(paragraph.code() + "\nprint(\"\")"));
+                }
                 replOut.flush();
                 System.out.flush();
                 output = capture.stop();
@@ -146,8 +153,13 @@ public final class NotebookRunner {
         if (!(Boolean) parsed._1()) {
             throw new IllegalStateException("Scala interpreter settings not accepted: " + arguments);
         }
-        IMain repl = new IMain(settings, out);
+        SparkILoop loop = new SparkILoop(scala.Option.empty(), out);
+        loop.settings_$eq(settings);
+        loop.createInterpreter();
+        IMain repl = loop.intp();
         repl.initializeSynchronous();
+        // what Zeppelin's loopPostInit does: the driver finds the note's classes (results, encoders) too
+        Thread.currentThread().setContextClassLoader(repl.classLoader());
         return repl;
     }
 
