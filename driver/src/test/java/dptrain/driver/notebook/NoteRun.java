@@ -28,12 +28,13 @@ import java.util.stream.Stream;
  *
  * @param note the {@code .zpln} file
  * @param dir the run's directory: {@code results.json}, {@code stdout.log}, {@code stderr.log},
- *            and {@code work/}, the notes' {@code DPTRAIN_WORK}
+ *            and {@code work/}, the note's {@code DPTRAIN_WORK} unless the caller gives another
+ * @param work the note's {@code DPTRAIN_WORK}, where it reads and writes its data
  * @param exitStatus the runner's exit status (0 passed, 1 a paragraph failed, 2 the runner failed)
  * @param results {@code results.json}, or {@code null} when the runner wrote none
  * @param seconds how long the run took, JVM start included
  */
-record NoteRun(Path note, Path dir, int exitStatus, JsonNode results, double seconds) {
+record NoteRun(Path note, Path dir, Path work, int exitStatus, JsonNode results, double seconds) {
 
     static final Path REPOSITORY = repositoryRoot();
     static final Path JAR = REPOSITORY.resolve("driver/target/dptrain.jar");
@@ -44,7 +45,10 @@ record NoteRun(Path note, Path dir, int exitStatus, JsonNode results, double sec
     private static final long LIMIT_MINUTES = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Runs the note with these environment variables (the notes' settings) added to the runner's. */
+    /**
+     * Runs the note with these environment variables (the notes' settings) added to the runner's;
+     * a {@code DPTRAIN_WORK} among them (a note that continues another's run) replaces {@code dir/work}.
+     */
     static NoteRun of(Path note, Path dir, Map<String, String> environment) throws IOException, InterruptedException {
         for (Path required : List.of(JAR, CLASSPATH)) {
             if (!Files.isRegularFile(required)) {
@@ -53,7 +57,8 @@ record NoteRun(Path note, Path dir, int exitStatus, JsonNode results, double sec
             }
         }
         deleteTree(dir);
-        Files.createDirectories(dir.resolve("work"));
+        Path work = Path.of(environment.getOrDefault("DPTRAIN_WORK", dir.resolve("work").toString()));
+        Files.createDirectories(work);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(java17Options());
@@ -72,8 +77,8 @@ record NoteRun(Path note, Path dir, int exitStatus, JsonNode results, double sec
                 .redirectError(dir.resolve("stderr.log").toFile());
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         builder.environment().put("DPTRAIN_HOME", REPOSITORY.toString());
-        builder.environment().put("DPTRAIN_WORK", dir.resolve("work").toString());
         builder.environment().putAll(environment);
+        builder.environment().put("DPTRAIN_WORK", work.toString());
         long begin = System.nanoTime();
         Process process = builder.start();
         if (!process.waitFor(LIMIT_MINUTES, TimeUnit.MINUTES)) {
@@ -84,7 +89,7 @@ record NoteRun(Path note, Path dir, int exitStatus, JsonNode results, double sec
         }
         double seconds = (System.nanoTime() - begin) / 1e9;
         Path results = dir.resolve("results.json");
-        return new NoteRun(note, dir, process.exitValue(),
+        return new NoteRun(note, dir, work, process.exitValue(),
                 Files.isRegularFile(results) ? JSON.readTree(results.toFile()) : null, seconds);
     }
 
@@ -131,11 +136,6 @@ record NoteRun(Path note, Path dir, int exitStatus, JsonNode results, double sec
 
     String output(String title) {
         return paragraph(title).path("output").asText();
-    }
-
-    /** The run's own data directory ({@code DPTRAIN_WORK}). */
-    Path work() {
-        return dir.resolve("work");
     }
 
     static String label(JsonNode paragraph) {

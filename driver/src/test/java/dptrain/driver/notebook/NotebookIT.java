@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dptrain.driver.checkpoint.Checkpoint;
+import dptrain.driver.checkpoint.Checkpointer;
+import dptrain.driver.config.JobSpec;
+import dptrain.driver.config.SpecLoader;
+import dptrain.driver.model.NetworkFactory;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -18,6 +23,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -41,8 +47,13 @@ class NotebookIT {
     private static final Path RUNS = NoteRun.REPOSITORY.resolve("driver/target/notebook-it");
     private static final String FASHION_MNIST = "1-train-fashion-mnist_2KDPTN001.zpln";
     private static final String IRIS_PIPELINE = "2-spark-ml-pipeline-iris_2KDPTN002.zpln";
-    /** Epochs of the Fashion-MNIST note's run here (DPTRAIN_EPOCHS; the note's own default is the spec's 15). */
+    private static final String RETRAIN = "3-retrain-from-latest-model_2KDPTN003.zpln";
+    /** Epochs of the Fashion-MNIST note's run here (DPTRAIN_EPOCHS; the note's own default is 10). */
     private static final int EPOCHS = 2;
+    /** Epochs the retrain note adds here (DPTRAIN_RETRAIN_EPOCHS; the note's own default is 5). */
+    private static final int RETRAIN_EPOCHS = 1;
+    /** Notes that continue another note's run: that note runs first, and they share its DPTRAIN_WORK. */
+    private static final Map<String, String> CONTINUES = Map.of(RETRAIN, FASHION_MNIST);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<Path, NoteRun> DONE = new HashMap<>();
 
@@ -53,7 +64,7 @@ class NotebookIT {
         try (Stream<Path> files = Files.list(NOTEBOOKS)) {
             notes = files.filter(file -> file.toString().endsWith(".zpln")).sorted().toList();
         }
-        assertTrue(notes.contains(NOTEBOOKS.resolve(FASHION_MNIST)) && notes.contains(NOTEBOOKS.resolve(IRIS_PIPELINE)),
+        assertTrue(notes.containsAll(Stream.of(FASHION_MNIST, IRIS_PIPELINE, RETRAIN).map(NOTEBOOKS::resolve).toList()),
                 "notes found: " + notes);
         return notes.stream().map(note -> DynamicTest.dynamicTest(note.getFileName().toString(), () -> {
             NoteRun run = run(note);
@@ -68,13 +79,7 @@ class NotebookIT {
         run.assertPassed();
         Path runDir = run.work().resolve("fashion-mnist-mlp");
 
-        List<JsonNode> epochs = new ArrayList<>();
-        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
-            JsonNode metrics = JSON.readTree(line);
-            if (!metrics.has("kind")) {
-                epochs.add(metrics);
-            }
-        }
+        List<JsonNode> epochs = epochLines(runDir);
         assertEquals(EPOCHS, epochs.size(), "epoch lines in metrics.jsonl");
         // the chart's table is metrics.jsonl, epoch by epoch, number for number
         ResultMessage losses = onlyTable(run, "Loss per epoch");
@@ -98,6 +103,72 @@ class NotebookIT {
         ResultMessage results = onlyTable(run, "Test results (summary.json)");
         assertEquals(testAccuracy, Double.parseDouble(results.rows().get(0).get(0)), 0.0);
         assertTrue(Files.size(runDir.resolve("model.zip")) > 100_000, "model.zip");
+    }
+
+    @Test
+    void retrainNoteContinuesTheFashionMnistRunFromItsNewestCheckpointOnTheShippedSchedule() throws Exception {
+        NoteRun source = run(NOTEBOOKS.resolve(FASHION_MNIST));
+        source.assertPassed();
+        NoteRun run = run(NOTEBOOKS.resolve(RETRAIN));
+        run.assertPassed();
+        Path sourceDir = source.work().resolve("fashion-mnist-mlp");
+        Path retrainDir = run.work().resolve("fashion-mnist-mlp-retrained");
+        JsonNode before = JSON.readTree(sourceDir.resolve("summary.json").toFile());
+        JsonNode after = JSON.readTree(retrainDir.resolve("summary.json").toFile());
+
+        assertEquals(EPOCHS, after.get("resumed_from_epoch").asInt());
+        assertEquals(RETRAIN_EPOCHS, after.get("epochs_run").asInt());
+        assertEquals(EPOCHS + RETRAIN_EPOCHS, after.get("epochs_total").asInt());
+        int perEpoch = before.get("iterations").asInt() / EPOCHS;
+        assertEquals(perEpoch * (EPOCHS + RETRAIN_EPOCHS), after.get("iterations").asInt());
+        assertTrue(run.output("Retrain").contains(String.format("retrained from epoch %d to %d: test accuracy %.4f",
+                EPOCHS, EPOCHS + RETRAIN_EPOCHS, after.get("test_accuracy").asDouble())), run.output("Retrain"));
+        // note 1's run is left as it was: its newest checkpoint is still its own last epoch
+        Checkpointer sourceCheckpoints = new Checkpointer(sourceDir.resolve("checkpoints").toString(), 3,
+                new Configuration());
+        Checkpoint latest = sourceCheckpoints.latest().orElseThrow();
+        assertEquals(EPOCHS, latest.state().epoch());
+
+        // Note 1's fixed cosine is the one the shipped spec builds for its 15 epochs of these rows, so
+        // 10 epochs in note 1 and 5 in note 3 (their defaults) are the shipped run.
+        JobSpec shipped = SpecLoader.load(NoteRun.REPOSITORY.resolve("conf/fashion-mnist-mlp.yaml"), List.of());
+        int shippedIterations = perEpoch * shipped.training().epochs();
+        assertEquals((before.get("train_rows").asInt() + shipped.training().batchSize() - 1)
+                / shipped.training().batchSize(), perEpoch);
+        String shippedConfiguration = NetworkFactory.configuration(shipped.model(),
+                shipped.training().optimizer().forRun(shippedIterations), shipped.data().shape(), 784,
+                shipped.training().seed()).toJson();
+        assertEquals(shippedConfiguration, latest.configurationJson(), "note 1's network and optimizer");
+
+        // every epoch of both runs, one after the other, on that cosine: the rate at the epoch's last iteration
+        List<JsonNode> epochs = new ArrayList<>(epochLines(sourceDir));
+        epochs.addAll(epochLines(retrainDir));
+        assertEquals(EPOCHS + RETRAIN_EPOCHS, epochs.size(), "epochs of both runs: " + epochs);
+        double learningRate = shipped.training().optimizer().learningRate();
+        for (int i = 0; i < epochs.size(); i++) {
+            JsonNode epoch = epochs.get(i);
+            assertEquals(i + 1, epoch.get("epoch").asInt());
+            assertEquals(perEpoch * (i + 1), epoch.get("iteration").asInt());
+            double expected = learningRate * (1 + Math.cos(Math.PI * (perEpoch * (i + 1) - 1) / shippedIterations)) / 2;
+            assertEquals(expected, epoch.get("lr").asDouble(), expected * 1e-6, "lr of epoch " + (i + 1));
+        }
+        // and it goes on learning from where note 1 stopped
+        assertTrue(epochs.get(EPOCHS).get("train_loss").asDouble() < epochs.get(EPOCHS - 1).get("train_loss").asDouble(),
+                "train_loss: " + epochs);
+        assertTrue(after.get("test_accuracy").asDouble() >= 0.8, "test accuracy after retraining: " + after);
+
+        ResultMessage results = onlyTable(run, "Before and after (summary.json)");
+        assertEquals(List.of("model", "epochs_total", "test_accuracy", "test_loss", "val_accuracy"), results.columns());
+        assertEquals(List.of("note 1", String.valueOf(EPOCHS), before.get("test_accuracy").asText()),
+                results.rows().get(0).subList(0, 3));
+        assertEquals(List.of("retrained", String.valueOf(EPOCHS + RETRAIN_EPOCHS), after.get("test_accuracy").asText()),
+                results.rows().get(1).subList(0, 3));
+        ResultMessage both = onlyTable(run, "Epochs of both runs");
+        assertEquals(EPOCHS + RETRAIN_EPOCHS, both.rows().size(), both.data());
+        for (int i = 0; i < epochs.size(); i++) {
+            assertEquals(List.of(String.valueOf(i + 1), i < EPOCHS ? "note 1" : "retrained",
+                    epochs.get(i).get("train_loss").asText()), both.rows().get(i).subList(0, 3));
+        }
     }
 
     @Test
@@ -190,6 +261,18 @@ class NotebookIT {
         }
     }
 
+    /** The epoch lines of a run's metrics.jsonl (not its iteration or rollback lines), in order. */
+    private static List<JsonNode> epochLines(Path runDir) throws IOException {
+        List<JsonNode> epochs = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            JsonNode metrics = JSON.readTree(line);
+            if (!metrics.has("kind")) {
+                epochs.add(metrics);
+            }
+        }
+        return epochs;
+    }
+
     /** The one result of a paragraph that only shows a table. */
     private static ResultMessage onlyTable(NoteRun run, String title) {
         List<ResultMessage> messages = ResultMessage.of(run.output(title));
@@ -203,7 +286,13 @@ class NotebookIT {
         NoteRun done = DONE.get(note);
         if (done == null) {
             String name = note.getFileName().toString().replaceFirst("(_[A-Z0-9]+)?\\.zpln$", "");
-            done = NoteRun.of(note, RUNS.resolve(name), Map.of("DPTRAIN_EPOCHS", String.valueOf(EPOCHS)));
+            Map<String, String> environment = new HashMap<>(Map.of("DPTRAIN_EPOCHS", String.valueOf(EPOCHS),
+                    "DPTRAIN_RETRAIN_EPOCHS", String.valueOf(RETRAIN_EPOCHS)));
+            String continued = CONTINUES.get(note.getFileName().toString());
+            if (continued != null) {
+                environment.put("DPTRAIN_WORK", run(NOTEBOOKS.resolve(continued)).work().toString());
+            }
+            done = NoteRun.of(note, RUNS.resolve(name), environment);
             DONE.put(note, done);
             System.err.printf("NotebookIT: %s ran in %.1f s (exit status %d)%n", note.getFileName(), done.seconds(),
                     done.exitStatus());
