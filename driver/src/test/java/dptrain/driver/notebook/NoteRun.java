@@ -57,6 +57,7 @@ record NoteRun(Path note, Path dir, Path work, int exitStatus, JsonNode results,
             }
         }
         deleteTree(dir);
+        Files.createDirectories(dir);
         Path work = Path.of(environment.getOrDefault("DPTRAIN_WORK", dir.resolve("work").toString()));
         Files.createDirectories(work);
         List<String> command = new ArrayList<>();
