@@ -44,7 +44,7 @@ final class DataSetShards {
         try {
             summaries = JobDescription.during(spark, "AllReduceTrainingMaster: count examples",
                     () -> data.mapPartitionsWithIndex(DataSetShards::summarise, false).collect());
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException is a checked exception Scala throws undeclared
             throw refusedInput(e);
         }
         long[] offsets = new long[summaries.size() + 1];
@@ -95,7 +95,7 @@ final class DataSetShards {
      * An input a task refused while reading the RDD (a MultiDataSet of several arrays) as the
      * task's own one line, not Spark's wrapping of it; any other failure as it was.
      */
-    private static RuntimeException refusedInput(RuntimeException failure) {
+    private static RuntimeException refusedInput(Exception failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof IllegalArgumentException refused && refused.getMessage() != null
                     && refused.getMessage().contains("AllReduceTrainingMaster")) {
@@ -105,7 +105,8 @@ final class DataSetShards {
                 break;
             }
         }
-        return failure;
+        return failure instanceof RuntimeException unchecked ? unchecked
+                : new IllegalStateException(failure.getMessage(), failure);
     }
 
     /**
