@@ -24,8 +24,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /** Data and networks for the dl4j-spark drop-in tests, built the way dl4j-spark users build them. */
 final class Dl4jFixtures {
 
-    /** Fashion-MNIST as shipped in conf/ (the same IDX files as Debian's dataset-fashion-mnist). */
-    static final Path FASHION = Path.of("../conf/data");
+    /** Fashion-MNIST from Debian's dataset-fashion-mnist, as conf/fashion-mnist-mlp.yaml reads it. */
+    static final Path FASHION = Path.of("/usr/share/datasets/fashion-mnist");
 
     private Dl4jFixtures() {
     }
@@ -73,6 +73,10 @@ final class Dl4jFixtures {
     }
 
     private static DataInputStream idx(Path file, int magic) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException(file + " is missing: install the dataset-fashion-mnist package"
+                    + " (.ci/run does)");
+        }
         DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(
                 new BufferedInputStream(Files.newInputStream(file)))));
         if (in.readInt() != magic) {
