@@ -280,7 +280,7 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
         NetworkState end = trainer.train(start, epoch);
         writeBack(net, end);
         double loss = last.event.trainLoss();
-        LOG.info(String.format(Locale.ROOT, "AllReduceTrainingMaster epoch %d: %d examples on %d workers, global batch"
+        LOG.info(String.format(Locale.ROOT, "fit: epoch %d, %d examples on %d workers, global batch"
                         + " %d, %d iterations, train_loss=%.4f epoch_seconds=%.1f allreduce_share=%.3f", epoch,
                 sum(shards.rows()), workers, settings.globalBatchSize(), end.iteration() - start.iteration(), loss,
                 last.event.epochSeconds(), last.event.allReduceShare()));
