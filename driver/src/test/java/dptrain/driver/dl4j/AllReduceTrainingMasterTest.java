@@ -10,10 +10,13 @@ import dptrain.driver.SparkTestSession;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.testing.ReferenceTraining;
+import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.core.loader.impl.SerializedDataSetLoader;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -22,9 +25,13 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.util.SparkUtils;
+import org.nd4j.common.loader.LocalFileSourceFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -137,6 +144,58 @@ class AllReduceTrainingMasterTest {
         assertEquals(26, trained.getIterationCount());
         assertEquals(2, trained.getEpochCount());
         ReferenceTraining.assertClose(reference.params().toFloatVector(), trained.params().toFloatVector(), 1e-5);
+    }
+
+    /**
+     * {@code fit(directory)} of saved DataSets trains exactly as {@code fit(rdd)} of the same DataSets
+     * in the order dl4j-spark lists the files; DL4J listeners hear one epoch on the driver.
+     */
+    @Test
+    void fitOfSavedDataSetsEqualsFitOfTheRddAndListenersHearTheEpoch(@TempDir Path dir) throws Exception {
+        MultiLayerConfiguration conf = Dl4jFixtures.mlp(5, 16, 3, Activation.TANH, new Adam(0.01), 0.001,
+                CONFIGURATION_SEED);
+        List<DataSet> dataSets = Dl4jFixtures.dataSets(Dl4jFixtures.synthetic(ROWS, 9), 7);
+        for (int i = 0; i < dataSets.size(); i++) {
+            dataSets.get(i).save(dir.resolve("batch-" + i + ".bin").toFile());
+        }
+        List<String> listed = SparkUtils.listPaths(spark(), dir.toString()).collect();
+        SerializedDataSetLoader loader = new SerializedDataSetLoader();
+        List<DataSet> inListedOrder = new java.util.ArrayList<>();
+        for (String path : listed) {
+            inListedOrder.add(loader.load(new LocalFileSourceFactory().getSource(new java.net.URI(path).getPath())));
+        }
+
+        SparkDl4jMultiLayer fromFiles = new SparkDl4jMultiLayer(spark(), conf.clone(), master(2));
+        RecordingListener heard = new RecordingListener();
+        fromFiles.setListeners(heard);
+        fromFiles.fit(dir.toString());
+        SparkDl4jMultiLayer fromRdd = new SparkDl4jMultiLayer(spark(), conf.clone(), master(2));
+        fromRdd.fit(spark().parallelize(inListedOrder, 2));
+
+        assertEquals(13, fromFiles.getNetwork().getIterationCount());
+        assertArrayEquals(fromRdd.getNetwork().params().toFloatVector(), fromFiles.getNetwork().params().toFloatVector());
+        assertEquals(List.of("start 0", "iteration 12 epoch 0 score " + fromFiles.getScore(), "end"), heard.calls);
+        assertTrue(fromFiles.getScore() > 0 && fromFiles.getScore() < 2, "mean training loss " + fromFiles.getScore());
+    }
+
+    /** What a DL4J listener is told, in order. */
+    private static final class RecordingListener extends BaseTrainingListener {
+        private final List<String> calls = new java.util.ArrayList<>();
+
+        @Override
+        public void onEpochStart(Model model) {
+            calls.add("start " + ((MultiLayerNetwork) model).getEpochCount());
+        }
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            calls.add("iteration " + iteration + " epoch " + epoch + " score " + model.score());
+        }
+
+        @Override
+        public void onEpochEnd(Model model) {
+            calls.add("end");
+        }
     }
 
     @Test
