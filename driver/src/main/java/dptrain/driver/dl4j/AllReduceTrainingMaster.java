@@ -15,6 +15,7 @@ import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.EpochPlan;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -85,8 +86,9 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
 
     private final Settings settings;
     private final List<org.deeplearning4j.optimize.api.TrainingListener> listeners = new ArrayList<>();
-    /** The shards of the RDD fitted last, and that RDD's id: a second fit of it skips the conversion. */
+    /** The shards of the RDD fitted last, what its count found, and its id: a second fit of it skips both. */
     private DataSetShards.Shards cached;
+    private DataSetShards.Census cachedCensus;
     private int cachedRddId = -1;
 
     private AllReduceTrainingMaster(Settings settings) {
@@ -265,7 +267,7 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
         Network net = Network.of(model); // refuses a graph with several inputs or outputs
         String configuration = model instanceof ComputationGraph graph ? graph.getConfiguration().toJson()
                 : ((MultiLayerNetwork) model).getLayerWiseConfigurations().toJson();
-        DataSetShards.Shards shards = shards(spark, data, rddId);
+        DataSetShards.Shards shards = shards(spark, data, rddId, net);
         long seed = settings.seed() != null ? settings.seed() : configuredSeed(model);
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
@@ -310,14 +312,58 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
         net.setIterationCount(end.iteration());
     }
 
-    private DataSetShards.Shards shards(JavaSparkContext spark, JavaRDD<DataSet> data, int rddId) {
-        if (cached != null && cachedRddId == rddId && cached.rows().length == settings.workers()) {
+    /**
+     * The RDD's shards: counted and checked against the network first (one small job), so data the
+     * network cannot take fails on the driver in one line before the conversion and the epoch's
+     * barrier stage (where DL4J would fail on every rank, and again on every retry).
+     */
+    private DataSetShards.Shards shards(JavaSparkContext spark, JavaRDD<DataSet> data, int rddId, Network net) {
+        if (cached != null && cachedRddId == rddId) {
+            checkWidths(net, cachedCensus);
             return cached;
         }
         release();
-        cached = DataSetShards.of(spark, data, settings.workers());
+        DataSetShards.Census census = DataSetShards.count(spark, data, settings.workers());
+        checkWidths(net, census);
+        cached = DataSetShards.cut(spark, data, census);
+        cachedCensus = census;
         cachedRddId = rddId;
         return cached;
+    }
+
+    /**
+     * The network must take the DataSets' feature rows and give one output row their labels fit:
+     * one forward pass of a zero example on the driver (any layer's own width check applies), then
+     * the output width against the label width (1, the class index, for a sparse loss).
+     */
+    private static void checkWidths(Network net, DataSetShards.Census census) {
+        INDArray output;
+        try {
+            output = net.output(Nd4j.zeros(net.params().dataType(), 1, census.featureWidth()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the DataSets have " + census.featureWidth() + " feature columns,"
+                    + " which the network does not take: " + firstLine(e), e);
+        }
+        if (output.rank() != 2) {
+            throw new IllegalArgumentException("the network's output for one example has shape "
+                    + Arrays.toString(output.shape()) + "; AllReduceTrainingMaster trains networks whose"
+                    + " output is one row per example");
+        }
+        long outputs = output.columns();
+        if (net.sparseLabels() && census.labelWidth() != 1) {
+            throw new IllegalArgumentException("the DataSets have " + census.labelWidth() + " label columns, but"
+                    + " the network's sparse loss (LossSparseMCXENT) takes one, the class index");
+        }
+        if (!net.sparseLabels() && census.labelWidth() != outputs) {
+            throw new IllegalArgumentException("the DataSets have " + census.labelWidth() + " label columns, but"
+                    + " the network's output layer gives " + outputs);
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     private boolean release() {
@@ -326,6 +372,7 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
         }
         cached.blocks().unpersist(false);
         cached = null;
+        cachedCensus = null;
         cachedRddId = -1;
         return true;
     }

@@ -34,12 +34,13 @@ final class DataSetShards {
     }
 
     /**
-     * The shards, cached ({@code MEMORY_ONLY}) and counted; the caller unpersists them.
+     * Counts and checks the RDD's examples (one Spark job): where each partition's examples start,
+     * and the feature and label widths.
      *
      * @throws IllegalArgumentException when a DataSet cannot be trained on (not 2-D, masks, widths
      *                                  that differ) or there are fewer examples than workers
      */
-    static Shards of(JavaSparkContext spark, JavaRDD<DataSet> data, int workers) {
+    static Census count(JavaSparkContext spark, JavaRDD<DataSet> data, int workers) {
         List<PartitionSummary> summaries;
         try {
             summaries = JobDescription.during(spark, "AllReduceTrainingMaster: count examples",
@@ -77,18 +78,34 @@ final class DataSetShards {
             throw new IllegalArgumentException("the RDD holds " + total + " examples, fewer than the " + workers
                     + " workers; every worker needs at least one");
         }
-        Layout layout = new Layout(offsets, total, workers, featureWidth, labelWidth);
+        return new Census(new Layout(offsets, total, workers, featureWidth, labelWidth));
+    }
+
+    /** What {@link #count} found: every example's place, and the widths. */
+    record Census(Layout layout) {
+        int featureWidth() {
+            return layout.featureWidth();
+        }
+
+        int labelWidth() {
+            return layout.labelWidth();
+        }
+    }
+
+    /** The shards of {@code census}'s RDD (one more Spark job), cached {@code MEMORY_ONLY}; the caller unpersists them. */
+    static Shards cut(JavaSparkContext spark, JavaRDD<DataSet> data, Census census) {
+        Layout layout = census.layout();
         JavaRDD<ShardBlock> blocks = data
                 .mapPartitionsWithIndex((partition, dataSets) -> layout.chunks(partition, dataSets), false)
                 .mapToPair(chunk -> new Tuple2<>(chunk.shard(), chunk))
-                .partitionBy(new HashPartitioner(workers)) // Integer keys 0..W-1: key r lands in partition r
+                .partitionBy(new HashPartitioner(layout.workers())) // Integer keys 0..W-1: key r lands in partition r
                 .values()
                 .mapPartitions(layout::block, true)
                 .setName("AllReduceTrainingMaster shards")
                 .persist(StorageLevel.MEMORY_ONLY());
         List<Integer> rows = JobDescription.during(spark, "AllReduceTrainingMaster: build shards",
                 () -> blocks.map(ShardBlock::rows).collect());
-        return new Shards(blocks, rows.stream().mapToLong(Integer::longValue).toArray(), featureWidth, labelWidth);
+        return new Shards(blocks, rows.stream().mapToLong(Integer::longValue).toArray());
     }
 
     /**
@@ -113,7 +130,7 @@ final class DataSetShards {
      * @param blocks       one block per partition, partition r = rank r's shard
      * @param rows         examples per shard, indexed by rank
      */
-    record Shards(JavaRDD<ShardBlock> blocks, long[] rows, int featureWidth, int labelWidth) {
+    record Shards(JavaRDD<ShardBlock> blocks, long[] rows) {
     }
 
     /** A partition's example count and widths, or why it cannot be trained on. */
@@ -177,7 +194,7 @@ final class DataSetShards {
     }
 
     /** Where each example goes: the partition offsets and the shard bounds. */
-    private record Layout(long[] offsets, long total, int workers, int featureWidth, int labelWidth)
+    record Layout(long[] offsets, long total, int workers, int featureWidth, int labelWidth)
             implements Serializable {
 
         long shardStart(int shard) {

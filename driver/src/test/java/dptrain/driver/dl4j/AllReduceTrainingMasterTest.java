@@ -223,6 +223,29 @@ class AllReduceTrainingMasterTest {
                 + " takes flat rows (e.g. InputType.convolutionalFlat)", error.getMessage());
     }
 
+    /** Data the network cannot take fails on the driver before the shards are built or anything trains. */
+    @Test
+    void featureAndLabelWidthsTheNetworkCannotTakeAreRefusedBeforeTraining() {
+        AllReduceTrainingMaster master = master(2);
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(spark(),
+                Dl4jFixtures.mlp(5, 8, 3, Activation.TANH, new Sgd(0.1), 0, CONFIGURATION_SEED), master);
+        float[] before = sparkNet.getNetwork().params().toFloatVector();
+        DataSet fourFeatures = new DataSet(Nd4j.rand(DataType.FLOAT, 20, 4), Nd4j.zeros(DataType.FLOAT, 20, 3));
+        IllegalArgumentException features = assertThrows(IllegalArgumentException.class,
+                () -> sparkNet.fit(spark().parallelize(List.of(fourFeatures), 1)));
+        assertEquals("the DataSets have 4 feature columns, which the network does not take: Input size (4 columns;"
+                + " shape = [1, 4]) is invalid: does not match layer input size (layer # inputs = 5) (layer name:"
+                + " layer0, layer index: 0, layer type: DenseLayer)", features.getMessage());
+
+        DataSet twoLabels = new DataSet(Nd4j.rand(DataType.FLOAT, 20, 5), Nd4j.zeros(DataType.FLOAT, 20, 2));
+        IllegalArgumentException labels = assertThrows(IllegalArgumentException.class,
+                () -> sparkNet.fit(spark().parallelize(List.of(twoLabels), 1)));
+        assertEquals("the DataSets have 2 label columns, but the network's output layer gives 3", labels.getMessage());
+        assertArrayEquals(before, sparkNet.getNetwork().params().toFloatVector());
+        assertEquals(0, sparkNet.getNetwork().getIterationCount());
+        assertTrue(!master.deleteTempFiles(spark()), "no shards were built");
+    }
+
     @Test
     void multiDataSetsOfSeveralInputsAreRefusedWithTheTasksOwnLine() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).graphBuilder()
