@@ -71,9 +71,10 @@ import org.slf4j.LoggerFactory;
  * <p>Supported: {@link SparkDl4jMultiLayer} and {@link SparkComputationGraph} (one input, one
  * output) with {@code fit(JavaRDD<DataSet>)}, {@code fitPaths} and {@code fitMultiDataSet}
  * (MultiDataSets with one features and one labels array), features and labels of one row per
- * example, no masks. DL4J listeners set with {@code setListeners} run on the driver once per
- * {@code fit}: {@code onEpochStart}, then {@code iterationDone} with the epoch's mean training loss
- * as the model's score, then {@code onEpochEnd}. Not supported, with an
+ * example, no masks; data the network cannot take (shapes, masks, feature or label widths) fails
+ * on the driver in one line before anything trains. DL4J listeners set with {@code setListeners}
+ * run on the driver once per {@code fit}: {@code onEpochStart}, then {@code iterationDone} with the
+ * epoch's mean training loss as the model's score, then {@code onEpochEnd}. Not supported, with an
  * {@link UnsupportedOperationException} saying what to use instead: training hooks, training
  * statistics, a {@link StatsStorageRouter}, {@link #getWorkerInstance} (dl4j-spark's per-minibatch
  * worker, which this engine has no use for).
