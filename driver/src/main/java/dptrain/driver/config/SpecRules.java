@@ -60,8 +60,21 @@ final class SpecRules {
             case "label", "features" -> EnumSet.of(DataFormat.CSV, DataFormat.PARQUET);
             case "header" -> EnumSet.of(DataFormat.CSV);
             case "num_features" -> EnumSet.of(DataFormat.LIBSVM);
+            case "since", "partition_column" -> EnumSet.of(DataFormat.CSV, DataFormat.PARQUET);
             default -> EnumSet.allOf(DataFormat.class);
         };
+    }
+
+    /** A Hive partition column name, as Spark writes them. */
+    static final java.util.regex.Pattern PARTITION_COLUMN = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** An ISO date, {@code 2026-11-23}, in its canonical spelling; one line naming the key otherwise. */
+    static String date(String key, String value) {
+        try {
+            return java.time.LocalDate.parse(value.trim()).toString();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new SpecException(key + ": expected a date YYYY-MM-DD, got '" + value + "'");
+        }
     }
 
     static SpecException notForFormat(String key, DataFormat format) {
