@@ -43,6 +43,7 @@ final class StandaloneCluster implements AutoCloseable {
     private final Path sparkHome;
     private final List<Process> processes = Collections.synchronizedList(new ArrayList<>());
     private final List<Process> workers = new ArrayList<>();
+    private final List<Path> workDirs = new ArrayList<>();
     private final Thread shutdownHook = new Thread(this::killAll, "standalone-cluster-cleanup");
     private String masterUrl;
 
@@ -82,6 +83,7 @@ final class StandaloneCluster implements AutoCloseable {
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", "0");
         for (int i = 1; i <= workerCount; i++) {
             Path work = Files.createDirectories(dir.resolve("worker-" + i + "/work"));
+            workDirs.add(work);
             workers.add(daemon(dir.resolve("worker-" + i + ".log"), "org.apache.spark.deploy.worker.Worker",
                     "--host", "127.0.0.1", "--port", "0", "--webui-port", "0", "--cores", "1", "--memory", "1g",
                     "--work-dir", work.toString(), masterUrl));
@@ -150,12 +152,19 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** The stderr files of every executor any worker has launched (work/app-…/<executor id>/stderr). */
     List<Path> executorLogs() {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(file -> file.getFileName().toString().equals("stderr")
-                    && file.getParent().getParent().getFileName().toString().startsWith("app-")).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // Only the workers' work directories, three levels deep: Spark's local directories beside them
+        // (block managers, shuffle files) are created and deleted while a job runs.
+        List<Path> logs = new ArrayList<>();
+        for (Path work : workDirs) {
+            try (Stream<Path> files = Files.walk(work, 3)) {
+                files.filter(file -> file.getFileName().toString().equals("stderr")
+                        && file.getParent().getParent().getFileName().toString().startsWith("app-"))
+                        .forEach(logs::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        return logs;
     }
 
     /** The live executor whose log is {@code log} (work/<app id>/<executor id>/stderr), or null. */

@@ -120,6 +120,11 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
     /** The second half of {@link #applyUpdate}: {@code params -= update}, and the iteration is done. */
     public void subtractUpdate(int iteration) {
         params().subi(flattenedGradients());
+        finishIteration(iteration);
+    }
+
+    /** Counts the iteration as done, and every {@link #FLUSH_EVERY} iterations flushes the updater state. */
+    void finishIteration(int iteration) {
         setIterationCount(iteration + 1);
         if (iteration % FLUSH_EVERY == 0) {
             flushTinyValues(updater().getStateViewArray());

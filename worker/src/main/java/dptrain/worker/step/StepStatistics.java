@@ -49,15 +49,26 @@ public final class StepStatistics {
         gradientNorms++;
     }
 
-    /** Called between the updater and the subtraction: the gradient view holds the update. */
-    void updateRatios(Network net) {
+    /** Each layer's parameter norm, taken before the step: the denominators of {@link #updateRatios}. */
+    double[] parameterNorms(Network net) {
         if (layerNames == null) {
             layerViews(net);
         }
+        double[] norms = new double[layerNames.length];
+        for (int layer = 0; layer < norms.length; layer++) {
+            norms[layer] = parameterViews[layer].norm2Number().doubleValue();
+        }
+        return norms;
+    }
+
+    /**
+     * Called once the gradient view holds the step's update (before or after the parameters moved):
+     * adds each layer's {@code ||update|| / ||parameters before the step||}.
+     */
+    void updateRatios(Network net, double[] parameterNorms) {
         for (int layer = 0; layer < layerNames.length; layer++) {
-            double parameters = parameterViews[layer].norm2Number().doubleValue();
-            if (parameters > 0) {
-                ratioSums[layer] += updateViews[layer].norm2Number().doubleValue() / parameters;
+            if (parameterNorms[layer] > 0) {
+                ratioSums[layer] += updateViews[layer].norm2Number().doubleValue() / parameterNorms[layer];
                 ratioCounts[layer]++;
             }
         }

@@ -37,6 +37,8 @@ public final class TrainingStep {
     private final float[] exchange;
     /** The dense fast path, once known to apply (empty: DL4J's own backward pass); null before the first pass. */
     private java.util.Optional<DenseGradients> dense;
+    /** DL4J's updater step as one Java pass, once known to apply; null before the first DL4J step. */
+    private java.util.Optional<FusedUpdate> fused;
     private double lastGradientNorm;
 
     /** Parameter averaging: rows this rank stepped on, and their loss sum, since the last average. */
@@ -194,6 +196,11 @@ public final class TrainingStep {
      * runs the updater with {@code batchSize}; records the norm, the update ratios and a probe when due.
      */
     private void update(int batchSize, double lossSum, int iteration, int epoch) {
+        // Where the fused step applies, every rank takes it: ranks must do the same arithmetic.
+        if (fused != null && fused.isPresent() && heldStatistics == null) {
+            fusedUpdate(fused.get(), batchSize, lossSum, iteration, epoch);
+            return;
+        }
         gradientView().put(exchange, 0, gradientLength);
         INDArray sums = net.flattenedGradients();
         wroteOnHost(sums);
@@ -216,17 +223,64 @@ public final class TrainingStep {
             wroteOnHost(sums);
             heldStatistics = null;
         }
+        double[] parameterNorms = ratioDue(iteration) ? statistics.parameterNorms(net) : null;
         net.computeUpdate(batchSize, iteration, epoch);
+        if (parameterNorms != null) {
+            statistics.updateRatios(net, parameterNorms);
+        }
+        record(lossSum, batchSize, iteration, epoch);
+        net.subtractUpdate(iteration);
+        if (fused == null) {
+            // After DL4J's first step its updater blocks exist, initialised as DL4J does it.
+            fused = FusedUpdate.forNetwork(net);
+        }
+    }
+
+    /**
+     * {@link #update} through {@link FusedUpdate}: the same step in one pass over host memory. The
+     * gradient norm comes out of the same pass, except that norm clipping needs it first. Where update
+     * ratios are due, the updates the pass leaves in {@link #exchange} go to the gradient view for them.
+     */
+    private void fusedUpdate(FusedUpdate step, int batchSize, double lossSum, int iteration, int epoch) {
+        float scale = 1f;
+        float bound = Float.POSITIVE_INFINITY;
+        double norm = Double.NaN;
+        if (clipping.kind() == GradientClipping.Kind.NORM) {
+            norm = Math.sqrt(sumOfSquares(exchange, gradientLength)) / batchSize;
+            if (norm > clipping.threshold()) {
+                scale = (float) (clipping.threshold() / norm);
+            }
+        } else if (clipping.kind() == GradientClipping.Kind.VALUE) {
+            bound = (float) (clipping.threshold() * batchSize);
+        }
+        double[] parameterNorms = ratioDue(iteration) ? statistics.parameterNorms(net) : null;
+        INDArray state = net.updater().getStateViewArray();
+        double squares = step.apply(exchange, floats(net.params()),
+                state == null ? null : floats(state), batchSize, scale, bound, iteration, epoch);
+        wroteOnHost(net.params());
+        if (state != null) {
+            wroteOnHost(state);
+        }
+        lastGradientNorm = clipping.kind() == GradientClipping.Kind.NORM ? norm : Math.sqrt(squares) / batchSize;
+        if (parameterNorms != null) {
+            gradientView().put(exchange, 0, gradientLength);
+            statistics.updateRatios(net, parameterNorms);
+        }
+        record(lossSum, batchSize, iteration, epoch);
+        net.finishIteration(iteration);
+    }
+
+    private boolean ratioDue(int iteration) {
+        return statistics != null && statistics.ratioDue(iteration);
+    }
+
+    private void record(double lossSum, int batchSize, int iteration, int epoch) {
         if (statistics != null) {
             statistics.gradientNorm(lastGradientNorm);
-            if (statistics.ratioDue(iteration)) {
-                statistics.updateRatios(net);
-            }
             if (statistics.probeDue(iteration)) {
                 statistics.probe(iteration, lossSum / batchSize, net.learningRate(iteration, epoch));
             }
         }
-        net.subtractUpdate(iteration);
     }
 
     /** {@code sum x_i^2} in double: finite for any finite float elements. */

@@ -1,0 +1,160 @@
+package dptrain.worker.step;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.FloatBuffer;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+
+/** The fused Java step must be DL4J's own updater step, to float rounding, for every case it takes. */
+class FusedUpdateTest {
+
+    private static final int STEPS = 40;
+    private static final int BATCH = 24;
+
+    static Stream<Arguments> supported() {
+        return Stream.of(
+                Arguments.of("adam", builder(new Adam(0.01))),
+                Arguments.of("adam, L2 on weights only", builder(new Adam(0.01)).l2(1e-2)),
+                Arguments.of("adam, L2 on biases too, beta2 0.99",
+                        builder(new Adam(0.005, 0.8, 0.99, 1e-6)).l2(1e-3).l2Bias(5e-3)),
+                Arguments.of("adam, weight decay times the rate", builder(new Adam(0.01)).weightDecay(0.05, true)),
+                Arguments.of("adam, weight decay not times the rate", builder(new Adam(0.01)).weightDecay(1e-3, false)),
+                Arguments.of("adam, exponential schedule",
+                        builder(new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 0.02, 0.9)))),
+                Arguments.of("adam, own bias updater", builder(new Adam(0.01)).biasUpdater(new Adam(0.03))),
+                Arguments.of("sgd", builder(new Sgd(0.1))),
+                Arguments.of("sgd, L2 and weight decay", builder(new Sgd(0.1)).l2(1e-2).weightDecay(1e-3)),
+                Arguments.of("adam with an sgd bias updater", builder(new Adam(0.01)).biasUpdater(new Sgd(0.2))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("supported")
+    void equalsDl4jsUpdaterStep(String name, NeuralNetConfiguration.Builder builder) {
+        String json = stack(builder, false);
+        Network dl4j = Network.fromJson(json);
+        Network fused = Network.fromJson(json);
+        dl4j.init();
+        fused.init();
+        Random random = new Random(name.hashCode());
+        int length = Math.toIntExact(dl4j.numParams());
+        float[] sums = randomSums(random, length);
+        // DL4J's first step initialises both updaters, as TrainingStep does.
+        dl4jStep(dl4j, sums, 0);
+        dl4jStep(fused, sums, 0);
+        FusedUpdate step = FusedUpdate.forNetwork(fused).orElseThrow();
+        for (int iteration = 1; iteration < STEPS; iteration++) {
+            sums = randomSums(random, length);
+            float[] updates = sums.clone();
+            INDArray state = fused.updater().getStateViewArray();
+            double squares = step.apply(updates, host(fused.params()), state == null ? null : host(state),
+                    BATCH, 1f, Float.POSITIVE_INFINITY, iteration, 0);
+            assertEquals(TrainingStep.sumOfSquares(sums, length), squares, 1e-9 * squares, "sum of squares");
+            dl4jStep(dl4j, sums, iteration);
+            if (iteration == STEPS - 1) {
+                assertClose(dl4j.flattenedGradients(), updates, "the update left in the sums");
+            }
+        }
+        assertClose(dl4j.params(), host(fused.params()), "parameters");
+        if (dl4j.updater().getStateViewArray() != null) {
+            assertClose(dl4j.updater().getStateViewArray(), host(fused.updater().getStateViewArray()), "updater state");
+        }
+    }
+
+    @Test
+    void keepsDl4jsStepWhereItIsNotExactlyDl4jsStep() {
+        for (NeuralNetConfiguration.Builder builder : new NeuralNetConfiguration.Builder[] {
+                builder(new RmsProp(0.01)), builder(new Nesterovs(0.01, 0.9)), builder(new Adam(0.01)).l1(1e-3)}) {
+            assertTrue(unsupported(stack(builder, false)), builder.toString());
+        }
+        assertTrue(unsupported(stack(builder(new Adam(0.01)), true)), "batch normalization");
+    }
+
+    private static boolean unsupported(String json) {
+        Network net = Network.fromJson(json);
+        net.init();
+        dl4jStep(net, randomSums(new Random(1), Math.toIntExact(net.numParams())), 0);
+        return FusedUpdate.forNetwork(net).isEmpty();
+    }
+
+    private static NeuralNetConfiguration.Builder builder(IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
+                .updater(updater);
+    }
+
+    private static String stack(NeuralNetConfiguration.Builder builder, boolean batchNorm) {
+        NeuralNetConfiguration.ListBuilder list = builder.list()
+                .layer(new DenseLayer.Builder().nIn(9).nOut(13).activation(Activation.RELU).build());
+        if (batchNorm) {
+            list.layer(new BatchNormalization.Builder().nOut(13).build());
+        }
+        MultiLayerConfiguration conf = list
+                .layer(new DenseLayer.Builder().nIn(13).nOut(7).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(7).nOut(4).activation(Activation.SOFTMAX).build())
+                .build();
+        return conf.toJson();
+    }
+
+    /** Gradient sums of a batch of {@value #BATCH}, some of them large, some exactly zero. */
+    private static float[] randomSums(Random random, int length) {
+        float[] sums = new float[length];
+        for (int i = 0; i < length; i++) {
+            sums[i] = i % 11 == 0 ? 0f : (float) (random.nextGaussian() * (i % 5 == 0 ? 30 : 2));
+        }
+        return sums;
+    }
+
+    private static void dl4jStep(Network net, float[] sums, int iteration) {
+        if (net.gradient() == null) { // the gradient views exist after a first backward pass
+            net.computeGradientAndScore(Nd4j.zeros(DataType.FLOAT, 1, 9), Nd4j.zeros(DataType.FLOAT, 1, 4));
+        }
+        host(net.flattenedGradients()).put(sums, 0, sums.length);
+        net.applyUpdate(BATCH, iteration, 0);
+    }
+
+    private static FloatBuffer host(INDArray array) {
+        FloatBuffer buffer = array.data().asNioFloat();
+        buffer.position(Math.toIntExact(array.offset()));
+        return buffer.slice();
+    }
+
+    private static void assertClose(INDArray expected, float[] actual, String what) {
+        assertClose(expected, FloatBuffer.wrap(actual), what);
+    }
+
+    private static void assertClose(INDArray expected, FloatBuffer actual, String what) {
+        float[] values = expected.toFloatVector();
+        float scale = 0;
+        for (float value : values) {
+            scale = Math.max(scale, Math.abs(value));
+        }
+        for (int i = 0; i < values.length; i++) {
+            float difference = Math.abs(values[i] - actual.get(i));
+            assertTrue(difference <= 1e-6f * scale + 1e-6f * Math.abs(values[i]),
+                    what + "[" + i + "]: DL4J " + values[i] + ", fused " + actual.get(i) + " (scale " + scale + ")");
+        }
+    }
+}
