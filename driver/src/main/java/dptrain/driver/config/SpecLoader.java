@@ -18,6 +18,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -158,9 +160,14 @@ public final class SpecLoader {
         int numFeatures = section.integer("num_features", IntKind.NON_NEGATIVE, SpecDefaults.NUM_FEATURES);
         List<Integer> shape = section.integers("shape", IntKind.POSITIVE);
         return new DataSpec(format, train, test, label, features, header, validationFraction, normalize, scale,
-                numFeatures, shape, section.string("since"),
+                numFeatures, shape, since(section.string("since")),
                 section.string("partition_column") != null ? section.string("partition_column")
                         : SpecDefaults.PARTITION_COLUMN);
+    }
+
+    /** {@code data.since}, a relative date resolved against today's date in UTC. */
+    private static String since(String value) {
+        return value == null ? null : SpecRules.date("data.since", value, LocalDate.now(ZoneOffset.UTC));
     }
 
     private static ModelSpec model(SpecSection section) {

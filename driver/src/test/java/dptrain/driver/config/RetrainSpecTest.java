@@ -3,8 +3,11 @@ package dptrain.driver.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -75,6 +78,29 @@ class RetrainSpecTest {
     }
 
     @Test
+    void aRelativeDateIsCountedBackFromTodayAndStoredAsTheDate() {
+        LocalDate today = LocalDate.of(2026, 3, 2);
+
+        assertEquals("2026-03-02", SpecRules.date("data.since", "today", today));
+        assertEquals("2026-03-01", SpecRules.date("data.since", "today-1d", today));
+        assertEquals("2026-02-23", SpecRules.date("data.since", "today-7d", today));
+        assertEquals("2025-03-02", SpecRules.date("data.since", "today-365d", today));
+        assertEquals("2026-02-27", SpecRules.date("data.since", "2026-02-27", today));
+    }
+
+    @Test
+    void aRelativeDateInTheSpecIsTheDateOfTheDayItIsRead() {
+        LocalDate before = LocalDate.now(ZoneOffset.UTC);
+        JobSpec spec = SpecLoader.parse(CSV, "spec.yaml", List.of("data.since=today-1d"));
+        LocalDate after = LocalDate.now(ZoneOffset.UTC);
+
+        String since = spec.data().since();
+        assertTrue(since.equals(before.minusDays(1).toString()) || since.equals(after.minusDays(1).toString()), since);
+        // what a run records (SpecJson, the spec hash) is the date, not the words
+        assertTrue(SpecJson.toJson(spec).contains("\"since\":\"" + since + "\""), SpecJson.toJson(spec));
+    }
+
+    @Test
     void theJsonOfAnOlderSpecWithoutTheKeysReadsAsTheDefaults() {
         JobSpec spec = SpecLoader.parse(CSV, "spec.yaml", List.of());
         String older = SpecJson.toJson(spec).replace(",\"since\":null,\"partition_column\":\"date\"", "")
@@ -86,8 +112,10 @@ class RetrainSpecTest {
 
     static Stream<Arguments> badOverrides() {
         return Stream.of(
-                arguments(CSV, "data.since=2026-13-01", "data.since: expected a date YYYY-MM-DD, got '2026-13-01'"),
-                arguments(CSV, "data.since=yesterday", "data.since: expected a date YYYY-MM-DD, got 'yesterday'"),
+                arguments(CSV, "data.since=2026-13-01", "data.since: expected a date YYYY-MM-DD, today or today-Nd (N days before today, UTC), got '2026-13-01'"),
+                arguments(CSV, "data.since=yesterday", "data.since: expected a date YYYY-MM-DD, today or today-Nd (N days before today, UTC), got 'yesterday'"),
+                arguments(CSV, "data.since=today-7", "data.since: expected a date YYYY-MM-DD, today or today-Nd"
+                        + " (N days before today, UTC), got 'today-7'"),
                 arguments(CSV.replace("format: csv", "format: libsvm").replace("  label: y\n", ""),
                         "data.since=2026-11-01", "data.since: not allowed for format libsvm; only for csv, parquet"),
                 arguments(CSV, "data.partition_column=event-day",
