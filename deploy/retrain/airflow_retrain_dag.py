@@ -17,7 +17,7 @@ from airflow import DAG
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
 DPTRAIN_JAR = "/opt/dptrain/dptrain.jar"
-SPEC = "/opt/dptrain/conf/retrain-spec.yaml"
+SPEC = "/opt/dptrain/deploy/retrain/retrain-spec.yaml"
 WORKERS = 4
 EXECUTOR_CORES = 4
 
