@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dptrain.driver.BadInputException;
 import dptrain.driver.SparkTestSession;
+import dptrain.driver.config.DataSpec;
 import dptrain.driver.config.JobSpec;
 import dptrain.driver.config.SpecJson;
 import dptrain.worker.step.NetworkState;
@@ -203,6 +204,67 @@ class RetrainJobTest {
 
         assertEquals("data.since: no partitions of " + table + " from 2026-12-01 on; the newest is date=2026-11-03",
                 error.getMessage());
+        assertUnchanged(before, registry);
+    }
+
+    @Test
+    void featuresInAnotherOrderAreOneLineAndChangeNothing() {
+        Path registry = registry();
+        Map<String, byte[]> before = RetrainFixtures.files(registry);
+
+        BadInputException error = assertThrows(BadInputException.class, () -> RetrainJob.run(SparkTestSession.get(),
+                spec("registry.dir=" + registry, "data.since=2026-11-02", "data.features=[f3,f2,f1,f0]")));
+
+        assertEquals("data.features: the current model v0001 was trained on the columns [f0, f1, f2, f3], the new"
+                + " data gives [f3, f2, f1, f0]; retrain continues a model on the same features", error.getMessage());
+        assertUnchanged(before, registry);
+    }
+
+    @Test
+    void withoutAHoldoutNothingCanBeComparedAndNothingIsWritten() {
+        Path registry = registry();
+        Map<String, byte[]> before = RetrainFixtures.files(registry);
+        JobSpec spec = spec("registry.dir=" + registry, "data.validation_fraction=0");
+        DataSpec data = spec.data();
+        JobSpec noTest = new JobSpec(new DataSpec(data.format(), data.train(), null, data.label(), data.features(),
+                data.header(), data.validationFraction(), data.normalize(), data.scale(), data.numFeatures(),
+                data.shape(), data.since(), data.partitionColumn()), spec.model(), spec.training(), spec.output(),
+                spec.checkpoint(), spec.earlyStopping(), spec.monitoring(), spec.retrain());
+
+        BadInputException error = assertThrows(BadInputException.class,
+                () -> RetrainJob.run(SparkTestSession.get(), noTest));
+
+        assertEquals("data.test: dptrain retrain compares models on a holdout; set data.test or"
+                + " data.validation_fraction > 0", error.getMessage());
+        assertUnchanged(before, registry);
+    }
+
+    @Test
+    void sinceOnDataWithoutDatePartitionsIsOneLine() {
+        Path registry = registry();
+        Map<String, byte[]> before = RetrainFixtures.files(registry);
+
+        BadInputException error = assertThrows(BadInputException.class, () -> RetrainJob.run(SparkTestSession.get(),
+                spec("registry.dir=" + registry, "data.train=" + holdout, "data.since=2026-11-02")));
+
+        assertEquals("data.since: " + holdout + " has no date=YYYY-MM-DD partition directories to filter"
+                + " (data.partition_column: date)", error.getMessage());
+        assertUnchanged(before, registry);
+    }
+
+    @Test
+    void aPartitionThatIsNotADateIsOneLine() throws IOException {
+        Path registry = registry();
+        Map<String, byte[]> before = RetrainFixtures.files(registry);
+        Path odd = dir.resolve("odd-events");
+        RetrainFixtures.copy(table, odd);
+        RetrainFixtures.copy(table.resolve("date=2026-11-03"), odd.resolve("date=latest"));
+
+        BadInputException error = assertThrows(BadInputException.class, () -> RetrainJob.run(SparkTestSession.get(),
+                spec("registry.dir=" + registry, "data.train=" + odd, "data.since=2026-11-02")));
+
+        assertEquals("data.train: partition directory 'date=latest' in " + odd + " is not a date; expected"
+                + " date=YYYY-MM-DD", error.getMessage());
         assertUnchanged(before, registry);
     }
 
