@@ -87,7 +87,8 @@ public final class Main {
         boolean retrain = !positional.isEmpty() && positional.get(0).equals("retrain");
         if (positional.size() < 2 || !(positional.get(0).equals("train") || retrain)) {
             err.println(positional.isEmpty() ? USAGE
-                    : "dptrain: error: expected 'train <spec.yaml> [key=value ...]', got '" + String.join(" ", args) + "'");
+                    : "dptrain: error: expected '" + (retrain ? "retrain" : "train")
+                    + " <spec.yaml> [key=value ...]', got '" + String.join(" ", args) + "'");
             return BAD_INPUT;
         }
         quietSparkTaskFailures(verbose);

@@ -87,6 +87,14 @@ class RetrainCommandTest {
                 + Pattern.quote(rejected.group(2)) + " +2026-11-02\\.\\.2026-11-02  rejected"), lines[2]);
     }
 
+    @Test
+    void retrainWithoutASpecIsOneLine() {
+        Result result = BadInputTest.cli("retrain");
+
+        assertEquals(new Result(2, "", "dptrain: error: expected 'retrain <spec.yaml> [key=value ...]', got 'retrain'\n"),
+                result);
+    }
+
     private static void day(Path table, String date, int rows, long seed) throws IOException {
         Path partition = Files.createDirectories(table.resolve("date=" + date));
         Files.writeString(partition.resolve("part-00000.csv"), csv(rows, seed));
