@@ -21,11 +21,7 @@ import dptrain.driver.report.ModelExport;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.Network;
 import dptrain.worker.step.NetworkState;
-import java.io.ByteArrayInputStream;
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,15 +33,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,43 +192,14 @@ public final class RetrainJob {
     /** The current model, checked against the new spec before anything is trained or written. */
     private static WarmStart warmStart(ModelRegistry registry, String version, JobSpec spec, Configuration hadoop,
                                        Consumer<NetworkState> onStart) {
-        String file = registry.location(version) + "/" + ModelExport.FILE;
-        byte[] bytes;
+        ModelExport.Loaded loaded;
         try {
-            Path path = new Path(file);
-            FileSystem fs = path.getFileSystem(hadoop);
-            try (InputStream in = fs.open(path)) {
-                bytes = in.readAllBytes();
-            }
-        } catch (FileNotFoundException e) {
-            throw new BadInputException("registry.dir: the current version " + version + " has no model: " + file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            loaded = ModelExport.read(registry.location(version) + "/" + ModelExport.FILE, hadoop, false);
+        } catch (BadInputException e) {
+            throw new BadInputException("registry.dir: the current version " + version + ": " + e.getMessage(), e);
         }
-        JsonNode metadata = null;
-        String configuration = null;
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
-            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-                if (entry.getName().equals(ModelExport.METADATA_ENTRY)) {
-                    metadata = JSON.readTree(new String(zip.readAllBytes(), StandardCharsets.UTF_8));
-                } else if (entry.getName().equals("configuration.json")) {
-                    configuration = new String(zip.readAllBytes(), StandardCharsets.UTF_8);
-                }
-            }
-        } catch (IOException e) {
-            throw new BadInputException("registry.dir: " + file + " is not a model.zip: " + e.getMessage(), e);
-        }
-        if (metadata == null || configuration == null) {
-            throw new BadInputException("registry.dir: " + file + " is not a dptrain model.zip");
-        }
-        Network model;
-        try {
-            model = Network.of(Network.isGraph(configuration)
-                    ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), false)
-                    : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false));
-        } catch (IOException e) {
-            throw new BadInputException("registry.dir: cannot read the network in " + file + ": " + e.getMessage(), e);
-        }
+        Network model = loaded.network();
+        JsonNode metadata = loaded.metadata();
         JsonNode data = metadata.path("spec").path("data");
         String normalize = data.path("normalize").asText("");
         String wanted = spec.data().normalize().name().toLowerCase(Locale.ROOT);
