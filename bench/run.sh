@@ -2,7 +2,7 @@
 # The benchmark (issue "Faster than one machine"): dptrain against single-process DL4J, dl4j-spark
 # parameter averaging, Spark MLlib and the gemm ceiling, on this machine, one system at a time.
 #
-#   bench/run.sh [--epochs N] [--only gemm,dl4j,dptrain-w1,dptrain-w2,dptrain-pa,dl4j-spark,mllib]
+#   bench/run.sh [--epochs N] [--only gemm,dl4j,dptrain-w1,dptrain-w2,dptrain-pa,dl4j-spark,dl4j-spark-allreduce,mllib]
 #                [--threads 1,2] [--mllib-iterations M] [--averaging-frequency F] [--quiet-wait S]
 #
 # Writes bench/results/<date>.md and bench/results/<date>.json; logs of every run in

@@ -25,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code --add-opens} list in {@code BENCH_JAVA_OPTS}.
  *
  * <p>Options: {@code --epochs E} (10), {@code --only id,id} (run a subset: gemm, dl4j, dptrain-w1,
- * dptrain-w2, dl4j-spark, mllib), {@code --mllib-iterations M} (50), {@code --averaging-frequency F}
+ * dptrain-w2, dptrain-pa, dl4j-spark, dl4j-spark-allreduce, mllib), {@code --mllib-iterations M} (50), {@code --averaging-frequency F}
  * (5), {@code --dl4j-spark-epochs E} (min(epochs, 3): it is slow), {@code --threads 1,2} (the ND4J thread settings tried for DL4J
  * and dptrain; for dptrain only those with workers x threads <= cores, or the first),
  * {@code --quiet-wait S} (30: how long to wait for the shared machine to go quiet before each
@@ -34,7 +34,8 @@ import java.util.concurrent.CompletableFuture;
 public final class BenchMain {
 
     static final Set<String> GROUPS = new LinkedHashSet<>(
-            List.of("gemm", "dl4j", "dptrain-w1", "dptrain-w2", "dptrain-pa", "dl4j-spark", "mllib"));
+            List.of("gemm", "dl4j", "dptrain-w1", "dptrain-w2", "dptrain-pa", "dl4j-spark", "dl4j-spark-allreduce",
+                    "mllib"));
 
     private final Path repo;
     private final Path runDir;
@@ -109,6 +110,9 @@ public final class BenchMain {
         }
         if (only.contains("dl4j-spark")) {
             measurements.add(bench.dl4jSpark(frequency, sparkEpochs));
+        }
+        if (only.contains("dl4j-spark-allreduce")) {
+            measurements.add(bench.dl4jSparkAllReduce());
         }
         if (only.contains("mllib")) {
             measurements.add(bench.mllib(mllibIterations));
@@ -195,6 +199,16 @@ public final class BenchMain {
                 "--workers", 2, "--batch-per-worker", 32, "--averaging-frequency", frequency, "--data", data,
                 "--result", result), 1);
         return fromEpochs(id, "dl4j-spark ParameterAveragingTrainingMaster, local[2]", outcome, result,
+                "local[2], OMP_NUM_THREADS=1 (2 ND4J threads in all)", "");
+    }
+
+    /** The dl4j-spark program above with dptrain's AllReduceTrainingMaster: as many epochs as dptrain's rows. */
+    private Measurement dl4jSparkAllReduce() throws Exception {
+        String id = "dl4j-spark-allreduce-w2";
+        Path result = runDir.resolve(id + ".json");
+        ChildProcess.Outcome outcome = run(id, java(Dl4jSparkAllReduce.class, "--epochs", epochs, "--workers", 2,
+                "--batch-per-worker", 32, "--data", data, "--result", result), 1);
+        return fromEpochs(id, "dl4j-spark API + dptrain AllReduceTrainingMaster, local[2]", outcome, result,
                 "local[2], OMP_NUM_THREADS=1 (2 ND4J threads in all)", "");
     }
 

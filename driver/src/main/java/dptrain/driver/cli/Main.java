@@ -3,6 +3,8 @@ package dptrain.driver.cli;
 import dptrain.driver.BadInputException;
 import dptrain.driver.config.JobSpec;
 import dptrain.driver.config.SpecLoader;
+import dptrain.driver.job.RetrainJob;
+import dptrain.driver.job.RetrainOutcome;
 import dptrain.driver.job.TrainJob;
 import dptrain.driver.loop.TrainingDivergedException;
 import dptrain.driver.loop.TrainingFailedException;
@@ -17,8 +19,8 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The command line: {@code dptrain train <spec.yaml> [key=value ...] [--verbose]}, and
- * {@code dptrain predict ...} ({@link PredictCommand}).
+ * The command line: {@code dptrain train|retrain <spec.yaml> [key=value ...] [--verbose]},
+ * {@code dptrain predict ...} ({@link PredictCommand}) and {@code dptrain models ...} ({@link ModelsCommand}).
  *
  * <p>Exit codes: 0 done; 2 bad input (spec, data, output location, checkpoint), printed as one
  * line; 3 training diverged (non-finite loss or gradient; the line names epoch and iteration);
@@ -41,7 +43,14 @@ public final class Main {
             "",
             "  --verbose   show stack traces and Spark's task failure logs",
             "",
-            "       dptrain predict --model <model.zip> --input <data> --output <dir>   (see predict --help)");
+            "       dptrain retrain <spec.yaml> [key=value ...] [--verbose]",
+            "",
+            "  Trains a candidate from the registry's current model (registry.dir) on the spec's data, compares",
+            "  both on the same holdout and makes the candidate current only if it is better by more than",
+            "  retrain.min_improvement. Prints the new version and the decision.",
+            "",
+            "       dptrain predict --model <model.zip> --input <data> --output <dir>   (see predict --help)",
+            "       dptrain models list|promote <version>|rollback --registry <dir>     (see models --help)");
 
     private Main() {
     }
@@ -60,6 +69,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("predict")) {
             return PredictCommand.run(List.of(args).subList(1, args.length), out, err);
         }
+        if (args.length > 0 && args[0].equals("models")) {
+            return ModelsCommand.run(List.of(args).subList(1, args.length), out, err);
+        }
         List<String> positional = new ArrayList<>();
         boolean verbose = false;
         for (String arg : args) {
@@ -72,9 +84,11 @@ public final class Main {
                 positional.add(arg);
             }
         }
-        if (positional.size() < 2 || !positional.get(0).equals("train")) {
+        boolean retrain = !positional.isEmpty() && positional.get(0).equals("retrain");
+        if (positional.size() < 2 || !(positional.get(0).equals("train") || retrain)) {
             err.println(positional.isEmpty() ? USAGE
-                    : "dptrain: error: expected 'train <spec.yaml> [key=value ...]', got '" + String.join(" ", args) + "'");
+                    : "dptrain: error: expected '" + (retrain ? "retrain" : "train")
+                    + " <spec.yaml> [key=value ...]', got '" + String.join(" ", args) + "'");
             return BAD_INPUT;
         }
         quietSparkTaskFailures(verbose);
@@ -83,7 +97,13 @@ public final class Main {
             boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
             SparkSession spark = session(spec);
             try {
-                TrainJob.run(spark, spec);
+                if (retrain) {
+                    RetrainOutcome outcome = RetrainJob.run(spark, spec);
+                    out.println("dptrain: " + outcome.version() + (outcome.promoted() ? " promoted" : " rejected")
+                            + ": " + outcome.reason());
+                } else {
+                    TrainJob.run(spark, spec);
+                }
             } finally {
                 if (ownSession) {
                     spark.stop();

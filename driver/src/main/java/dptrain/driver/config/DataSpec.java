@@ -20,10 +20,21 @@ import java.util.Set;
  * @param numFeatures        LibSVM feature count, or 0 to infer it from the data
  * @param shape              {@code [channels, height, width]} of image rows (stored flat, channel-major),
  *                           or empty for plain feature vectors
+ * @param since              read only the Hive-style partitions {@code <partitionColumn>=YYYY-MM-DD} of
+ *                           {@code train} from this date on (ISO {@code YYYY-MM-DD}), or {@code null} for all
+ * @param partitionColumn    the name of the date partition directories of {@code train} (and {@code test})
  */
 public record DataSpec(DataFormat format, String train, String test, String label, List<String> features,
                        boolean header, double validationFraction, Normalization normalize, double scale,
-                       int numFeatures, List<Integer> shape) {
+                       int numFeatures, List<Integer> shape, String since, String partitionColumn) {
+
+    /** All of {@code train}, partitioned or not. */
+    public DataSpec(DataFormat format, String train, String test, String label, List<String> features,
+                    boolean header, double validationFraction, Normalization normalize, double scale,
+                    int numFeatures, List<Integer> shape) {
+        this(format, train, test, label, features, header, validationFraction, normalize, scale, numFeatures,
+                shape, null, SpecDefaults.PARTITION_COLUMN);
+    }
 
     /** Plain feature vectors (no {@code data.shape}). */
     public DataSpec(DataFormat format, String train, String test, String label, List<String> features,
@@ -75,6 +86,17 @@ public record DataSpec(DataFormat format, String train, String test, String labe
         SpecRules.nonNegative("data.num_features", numFeatures);
         if (format != DataFormat.LIBSVM && numFeatures != 0) {
             throw SpecRules.notForFormat("data.num_features", format);
+        }
+        if (!SpecRules.PARTITION_COLUMN.matcher(Objects.requireNonNull(partitionColumn, "partitionColumn"))
+                .matches()) {
+            throw new SpecException("data.partition_column: expected a column name (letters, digits, _), got '"
+                    + partitionColumn + "'");
+        }
+        if (since != null) {
+            if (!SpecRules.formatsFor("since").contains(format)) {
+                throw SpecRules.notForFormat("data.since", format);
+            }
+            since = SpecRules.date("data.since", since);
         }
     }
 

@@ -9,9 +9,18 @@ import java.util.Objects;
  *
  * @param earlyStopping early stopping, or {@code null} when the spec has no such section (off)
  * @param monitoring    iteration lines and activation statistics in {@code metrics.jsonl}
+ * @param retrain       the model registry and promotion rule of {@code dptrain retrain}
  */
 public record JobSpec(DataSpec data, ModelSpec model, TrainingSpec training, OutputSpec output,
-                      CheckpointSpec checkpoint, EarlyStoppingSpec earlyStopping, MonitoringSpec monitoring) {
+                      CheckpointSpec checkpoint, EarlyStoppingSpec earlyStopping, MonitoringSpec monitoring,
+                      RetrainSpec retrain) {
+
+    /** A job with the default registry ({@code <output.dir>/models}) and promotion rule. */
+    public JobSpec(DataSpec data, ModelSpec model, TrainingSpec training, OutputSpec output,
+                   CheckpointSpec checkpoint, EarlyStoppingSpec earlyStopping, MonitoringSpec monitoring) {
+        this(data, model, training, output, checkpoint, earlyStopping, monitoring,
+                RetrainSpec.defaults(Objects.requireNonNull(output, "output").dir()));
+    }
 
     public JobSpec {
         Objects.requireNonNull(data, "data");
@@ -20,6 +29,10 @@ public record JobSpec(DataSpec data, ModelSpec model, TrainingSpec training, Out
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(monitoring, "monitoring");
+        Objects.requireNonNull(retrain, "retrain");
+        if (model.dl4jJson() == null) { // an imported network's task is known once its JSON is read
+            retrain.metricFor(model.outputLayer().loss().task());
+        }
         if (earlyStopping != null) {
             earlyStopping.checkFits(model.outputLayer().loss().task(), data.validationFraction());
         }

@@ -66,6 +66,12 @@ public final class SpecDefaults {
     public static final double MIN_DELTA = 0.0;
     public static final StopMode STOP_MODE = StopMode.AUTO;
 
+    /** Hive-style partition directories of {@code data.train}: {@code date=YYYY-MM-DD}. */
+    public static final String PARTITION_COLUMN = "date";
+    public static final String REGISTRY_SUBDIR = "models";
+    public static final RetrainMetric RETRAIN_METRIC = RetrainMetric.AUTO;
+    public static final double MIN_IMPROVEMENT = 0.0;
+
     public static final int LOG_EVERY_ITERATIONS = 0;
     public static final int PROBE_ROWS = 256;
 
@@ -117,7 +123,16 @@ public final class SpecDefaults {
 
     /** {@code <outputDir>/checkpoints}, without doubling a trailing slash. */
     public static String checkpointDir(String outputDir) {
+        return under(outputDir, CHECKPOINT_SUBDIR);
+    }
+
+    /** {@code <outputDir>/models}: where {@code dptrain retrain} keeps its versions unless {@code registry.dir} says. */
+    public static String registryDir(String outputDir) {
+        return under(outputDir, REGISTRY_SUBDIR);
+    }
+
+    private static String under(String outputDir, String name) {
         String base = outputDir.endsWith("/") ? outputDir.substring(0, outputDir.length() - 1) : outputDir;
-        return base + "/" + CHECKPOINT_SUBDIR;
+        return base + "/" + name;
     }
 }

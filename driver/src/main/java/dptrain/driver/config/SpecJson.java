@@ -28,7 +28,7 @@ public final class SpecJson {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final List<String> TOP_KEYS = List.of("spec_version", "data", "model", "training", "output",
-            "checkpoint", "early_stopping", "monitoring");
+            "checkpoint", "early_stopping", "monitoring", "registry", "retrain");
 
     private SpecJson() {
     }
@@ -53,6 +53,8 @@ public final class SpecJson {
         dataNode.put("num_features", data.numFeatures());
         ArrayNode shape = dataNode.putArray("shape");
         data.shape().forEach(shape::add);
+        dataNode.put("since", data.since());
+        dataNode.put("partition_column", data.partitionColumn());
 
         ObjectNode modelNode = root.putObject("model");
         modelNode.put("l2", spec.model().l2());
@@ -117,6 +119,10 @@ public final class SpecJson {
         checkpointNode.put("resume", spec.checkpoint().resume());
         putEarlyStopping(root, spec.earlyStopping());
         putMonitoring(root, spec.monitoring());
+        root.putObject("registry").put("dir", spec.retrain().registryDir());
+        root.putObject("retrain")
+                .put("metric", Spelling.RETRAIN_METRIC.name(spec.retrain().metric()))
+                .put("min_improvement", spec.retrain().minImprovement());
         try {
             return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -165,7 +171,10 @@ public final class SpecJson {
                 data.requiredChoice("normalize", Spelling.NORMALIZATION),
                 data.requiredNumber("scale"),
                 data.requiredInteger("num_features", IntKind.NON_NEGATIVE),
-                data.integers("shape", IntKind.POSITIVE));
+                data.integers("shape", IntKind.POSITIVE),
+                // newer than spec version 1's first checkpoints: absent means all of data.train
+                data.string("since"),
+                data.has("partition_column") ? data.string("partition_column") : SpecDefaults.PARTITION_COLUMN);
 
         SpecSection model = root.section("model", SpecLoader.MODEL_KEYS);
         List<LayerSpec> layers = new ArrayList<>();
@@ -224,7 +233,7 @@ public final class SpecJson {
                 checkpoint.requiredInteger("keep", IntKind.POSITIVE),
                 checkpoint.requiredBool("resume"));
         return new JobSpec(dataSpec, modelSpec, trainingSpec, outputSpec, checkpointSpec, earlyStopping(root),
-                monitoring(root));
+                monitoring(root), retrain(root, outputSpec));
     }
 
     private static void putEarlyStopping(ObjectNode root, EarlyStoppingSpec earlyStopping) {
@@ -270,6 +279,19 @@ public final class SpecJson {
         return new MonitoringSpec(
                 section.requiredInteger("log_every_iterations", IntKind.NON_NEGATIVE),
                 section.requiredInteger("probe_rows", IntKind.NON_NEGATIVE));
+    }
+
+    /** Absent in the specs of older checkpoints, which knew no registry: the defaults then. */
+    private static RetrainSpec retrain(SpecSection root, OutputSpec output) {
+        RetrainSpec defaults = RetrainSpec.defaults(output.dir());
+        String dir = root.has("registry") ? root.section("registry", SpecLoader.REGISTRY_KEYS).requiredString("dir")
+                : defaults.registryDir();
+        if (!root.has("retrain")) {
+            return new RetrainSpec(dir, defaults.metric(), defaults.minImprovement());
+        }
+        SpecSection retrain = root.section("retrain", SpecLoader.RETRAIN_KEYS);
+        return new RetrainSpec(dir, retrain.requiredChoice("metric", Spelling.RETRAIN_METRIC),
+                retrain.requiredNumber("min_improvement"));
     }
 
     private static ScheduleSpec schedule(SpecSection schedule) {

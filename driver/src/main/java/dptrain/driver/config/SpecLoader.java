@@ -18,6 +18,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -37,9 +39,9 @@ import java.util.stream.Collectors;
 public final class SpecLoader {
 
     static final List<String> TOP_KEYS = List.of("data", "model", "training", "output", "checkpoint",
-            "early_stopping", "monitoring");
+            "early_stopping", "monitoring", "registry", "retrain");
     static final List<String> DATA_KEYS = List.of("format", "train", "test", "label", "features", "header",
-            "validation_fraction", "normalize", "scale", "num_features", "shape");
+            "validation_fraction", "normalize", "scale", "num_features", "shape", "since", "partition_column");
     static final List<String> MODEL_KEYS = List.of("l2", "layers", "dl4j_json");
     static final List<String> LAYER_KEYS = List.of("type", "units", "activation", "loss", "weight_init", "dropout",
             "filters", "kernel", "stride", "padding", "pooling");
@@ -54,6 +56,8 @@ public final class SpecLoader {
     static final List<String> CHECKPOINT_KEYS = List.of("dir", "keep", "resume");
     static final List<String> EARLY_STOPPING_KEYS = List.of("metric", "patience", "min_delta", "mode");
     static final List<String> MONITORING_KEYS = List.of("log_every_iterations", "probe_rows");
+    static final List<String> REGISTRY_KEYS = List.of("dir");
+    static final List<String> RETRAIN_KEYS = List.of("metric", "min_improvement");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -129,7 +133,9 @@ public final class SpecLoader {
         EarlyStoppingSpec earlyStopping = top.has("early_stopping")
                 ? earlyStopping(top.section("early_stopping", EARLY_STOPPING_KEYS)) : null;
         MonitoringSpec monitoring = monitoring(top.section("monitoring", MONITORING_KEYS));
-        return new JobSpec(data, model, training, output, checkpoint, earlyStopping, monitoring);
+        RetrainSpec retrain = retrain(top.section("registry", REGISTRY_KEYS), top.section("retrain", RETRAIN_KEYS),
+                output);
+        return new JobSpec(data, model, training, output, checkpoint, earlyStopping, monitoring, retrain);
     }
 
     private static DataSpec data(SpecSection section) {
@@ -154,7 +160,14 @@ public final class SpecLoader {
         int numFeatures = section.integer("num_features", IntKind.NON_NEGATIVE, SpecDefaults.NUM_FEATURES);
         List<Integer> shape = section.integers("shape", IntKind.POSITIVE);
         return new DataSpec(format, train, test, label, features, header, validationFraction, normalize, scale,
-                numFeatures, shape);
+                numFeatures, shape, since(section.string("since")),
+                section.string("partition_column") != null ? section.string("partition_column")
+                        : SpecDefaults.PARTITION_COLUMN);
+    }
+
+    /** {@code data.since}, a relative date resolved against today's date in UTC. */
+    private static String since(String value) {
+        return value == null ? null : SpecRules.date("data.since", value, LocalDate.now(ZoneOffset.UTC));
     }
 
     private static ModelSpec model(SpecSection section) {
@@ -309,6 +322,13 @@ public final class SpecLoader {
                 section.integer("patience", IntKind.POSITIVE, SpecDefaults.PATIENCE),
                 section.number("min_delta", SpecDefaults.MIN_DELTA),
                 section.choice("mode", Spelling.STOP_MODE, SpecDefaults.STOP_MODE));
+    }
+
+    private static RetrainSpec retrain(SpecSection registry, SpecSection retrain, OutputSpec output) {
+        String dir = registry.string("dir");
+        return new RetrainSpec(dir != null ? dir : SpecDefaults.registryDir(output.dir()),
+                retrain.choice("metric", Spelling.RETRAIN_METRIC, SpecDefaults.RETRAIN_METRIC),
+                retrain.number("min_improvement", SpecDefaults.MIN_IMPROVEMENT));
     }
 
     private static MonitoringSpec monitoring(SpecSection section) {

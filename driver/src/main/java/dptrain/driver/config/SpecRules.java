@@ -1,7 +1,11 @@
 package dptrain.driver.config;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -60,8 +64,42 @@ final class SpecRules {
             case "label", "features" -> EnumSet.of(DataFormat.CSV, DataFormat.PARQUET);
             case "header" -> EnumSet.of(DataFormat.CSV);
             case "num_features" -> EnumSet.of(DataFormat.LIBSVM);
+            case "since", "partition_column" -> EnumSet.of(DataFormat.CSV, DataFormat.PARQUET);
             default -> EnumSet.allOf(DataFormat.class);
         };
+    }
+
+    /** A Hive partition column name, as Spark writes them. */
+    static final Pattern PARTITION_COLUMN = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /** {@code today}, or {@code today-7d}: a date relative to the day the spec is read. */
+    private static final Pattern RELATIVE_DATE = Pattern.compile("today(?:-(\\d{1,5})d)?");
+
+    /** An ISO date, {@code 2026-11-23}, in its canonical spelling; one line naming the key otherwise. */
+    static String date(String key, String value) {
+        try {
+            return LocalDate.parse(value.trim()).toString();
+        } catch (DateTimeParseException e) {
+            throw new SpecException(key + ": expected a date YYYY-MM-DD, got '" + value + "'");
+        }
+    }
+
+    /**
+     * A date as a spec file may give it: ISO {@code YYYY-MM-DD}, or {@code today} / {@code today-Nd}
+     * (N days before {@code today}), so that a scheduler can run the same spec every day without
+     * templating. The result is always the ISO date: the spec a run records says which day it read.
+     */
+    static String date(String key, String value, LocalDate today) {
+        Matcher relative = RELATIVE_DATE.matcher(value.trim());
+        if (relative.matches()) {
+            return today.minusDays(relative.group(1) == null ? 0 : Long.parseLong(relative.group(1))).toString();
+        }
+        try {
+            return LocalDate.parse(value.trim()).toString();
+        } catch (DateTimeParseException e) {
+            throw new SpecException(key + ": expected a date YYYY-MM-DD, today or today-Nd (N days before today,"
+                    + " UTC), got '" + value + "'");
+        }
     }
 
     static SpecException notForFormat(String key, DataFormat format) {

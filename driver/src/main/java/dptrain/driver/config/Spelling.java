@@ -51,6 +51,7 @@ final class Spelling<E extends Enum<E>> {
             "sgdr", ScheduleType.COSINE_RESTARTS));
     static final Spelling<AveragingMode> AVERAGING_MODE = new Spelling<>(AveragingMode.class, Map.of());
     static final Spelling<DeviceMode> DEVICE = new Spelling<>(DeviceMode.class, Map.of());
+    static final Spelling<RetrainMetric> RETRAIN_METRIC = new Spelling<>(RetrainMetric.class, Map.of());
 
     private final E[] constants;
     private final Map<String, E> byName = new LinkedHashMap<>();

@@ -45,7 +45,7 @@ final class ColumnarSource {
             }
             frame = reader.load(path);
         } else {
-            frame = spark.read().parquet(path);
+            frame = spark.read().parquet(DatePartitions.split(path));
         }
         StructType schema = frame.schema();
         List<String> columns = Arrays.asList(schema.fieldNames());

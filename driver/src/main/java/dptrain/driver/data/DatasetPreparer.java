@@ -40,6 +40,17 @@ public final class DatasetPreparer {
      */
     public static PreparedData prepare(SparkSession spark, DataSpec spec, LabelEncoding labels, int workers,
                                        long seed) {
+        return prepare(spark, spec, labels, workers, seed, null);
+    }
+
+    /**
+     * The same, normalising with {@code fixedScaling} instead of statistics of this training split:
+     * a warm-started model keeps the normalisation its weights were learnt with.
+     *
+     * @param fixedScaling the normalisation to apply, or {@code null} to compute it from the training split
+     */
+    public static PreparedData prepare(SparkSession spark, DataSpec spec, LabelEncoding labels, int workers,
+                                       long seed, FeatureScaling fixedScaling) {
         Objects.requireNonNull(spark, "spark");
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(labels, "labels");
@@ -50,8 +61,16 @@ public final class DatasetPreparer {
             throw new DataException("data.validationFraction: must be in [0, 1), got " + spec.validationFraction());
         }
         try {
-            return prepareChecked(spark, spec, labels, workers, seed,
-                    () -> read(spark, spec, spec.train(), "data.train", labels, null));
+            DataRange[] range = new DataRange[1];
+            PreparedData data = prepareChecked(spark, spec, labels, workers, seed, fixedScaling, () -> {
+                SourceData train = read(spark, spec, spec.train(), "data.train", labels, null);
+                if (spec.format() == DataFormat.CSV || spec.format() == DataFormat.PARQUET) {
+                    range[0] = DatePartitions.find(spark.sparkContext().hadoopConfiguration(), spec.train(),
+                            spec.partitionColumn(), spec.since(), "data.train").map(DatePartitions::range).orElse(null);
+                }
+                return train;
+            });
+            return data.withTrainRange(range[0]);
         } catch (Exception e) {
             throw unwrap(e);
         }
@@ -75,7 +94,7 @@ public final class DatasetPreparer {
             throw new IllegalArgumentException("workers must be at least 1, got " + workers);
         }
         try {
-            return prepareChecked(spark, spec, labels, workers, seed, () -> FrameSource.read(frame, featuresCol,
+            return prepareChecked(spark, spec, labels, workers, seed, null, () -> FrameSource.read(frame, featuresCol,
                     labelCol));
         } catch (Exception e) {
             throw unwrap(e);
@@ -83,7 +102,7 @@ public final class DatasetPreparer {
     }
 
     private static PreparedData prepareChecked(SparkSession spark, DataSpec spec, LabelEncoding labels, int workers,
-                                               long seed, Supplier<SourceData> source) {
+                                               long seed, FeatureScaling fixedScaling, Supplier<SourceData> source) {
         SourceData train = source.get();
         int featureCount = train.featureCount();
         JavaRDD<SourceRow> rows = train.rows().persist(StorageLevel.MEMORY_AND_DISK());
@@ -109,7 +128,11 @@ public final class DatasetPreparer {
                         + " (after holding out " + total.validationRows + " for validation) for " + workers
                         + " workers; every worker needs at least one row");
             }
-            FeatureScaling scaling = scaling(spec, total, featureCount);
+            if (fixedScaling != null && fixedScaling.offset().length != featureCount) {
+                throw new DataException("data.train: " + featureCount + " features in " + origin.path()
+                        + ", the model to continue from has " + fixedScaling.offset().length);
+            }
+            FeatureScaling scaling = fixedScaling != null ? fixedScaling : scaling(spec, total, featureCount);
             long[] offsets = new long[parts.size()];
             long before = 0;
             for (PartitionSummary part : parts) {
@@ -164,6 +187,11 @@ public final class DatasetPreparer {
             throw new DataException(key + ": no path given");
         }
         DataFiles.requireData(spark, path, key);
+        if (spec.format() == DataFormat.CSV || spec.format() == DataFormat.PARQUET) {
+            // a date-partitioned directory: read its partitions (from data.since on for the training data)
+            path = DatePartitions.find(spark.sparkContext().hadoopConfiguration(), path, spec.partitionColumn(),
+                    key.equals("data.train") ? spec.since() : null, key).map(DatePartitions::joined).orElse(path);
+        }
         return switch (spec.format()) {
             case CSV -> CsvSource.read(spark, spec, path, key, labels, train);
             case PARQUET, LIBSVM -> ColumnarSource.read(spark, spec, path, key, labels, train);

@@ -19,8 +19,24 @@ import org.apache.spark.api.java.JavaRDD;
  *                       text, integer labels their decimal form); empty for regression
  * @param scaling        the normalisation that was applied
  * @param featureColumns names of the feature columns in order (CSV/Parquet), else empty
+ * @param trainRange     the date partitions of the training data that were read, or {@code null}
+ *                       when it is not partitioned
  */
 public record PreparedData(JavaRDD<ShardBlock> train, JavaRDD<ShardBlock> validation, JavaRDD<ShardBlock> test,
                            long trainRows, long validationRows, long testRows, int featureCount,
-                           List<String> labelNames, FeatureScaling scaling, List<String> featureColumns) {
+                           List<String> labelNames, FeatureScaling scaling, List<String> featureColumns,
+                           DataRange trainRange) {
+
+    /** Data that did not come from date partitions. */
+    public PreparedData(JavaRDD<ShardBlock> train, JavaRDD<ShardBlock> validation, JavaRDD<ShardBlock> test,
+                        long trainRows, long validationRows, long testRows, int featureCount,
+                        List<String> labelNames, FeatureScaling scaling, List<String> featureColumns) {
+        this(train, validation, test, trainRows, validationRows, testRows, featureCount, labelNames, scaling,
+                featureColumns, null);
+    }
+
+    PreparedData withTrainRange(DataRange range) {
+        return new PreparedData(train, validation, test, trainRows, validationRows, testRows, featureCount,
+                labelNames, scaling, featureColumns, range);
+    }
 }

@@ -74,19 +74,31 @@ public final class TrainJob {
     }
 
     public static ObjectNode run(SparkSession spark, JobSpec spec) {
-        // every task of this job (epochs and evaluations) binds its device from this (DeviceBinding);
-        // the caller's value (a notebook's, say) comes back afterwards
+        return onDevice(spark, spec, () -> train(spark, spec, null).summary());
+    }
+
+    /**
+     * Runs {@code job} with every task of it (epochs and evaluations) binding its device from the
+     * spec (DeviceBinding); the caller's value (a notebook's, say) comes back afterwards.
+     */
+    static <T> T onDevice(SparkSession spark, JobSpec spec, java.util.function.Supplier<T> job) {
         JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String callersDevice = context.getLocalProperty(DeviceBinding.TASK_PROPERTY);
         context.setLocalProperty(DeviceBinding.TASK_PROPERTY, spec.training().device().specValue());
         try {
-            return train(spark, spec);
+            return job.get();
         } finally {
             context.setLocalProperty(DeviceBinding.TASK_PROPERTY, callersDevice);
         }
     }
 
-    private static ObjectNode train(SparkSession spark, JobSpec spec) {
+    /**
+     * The whole run with what {@link RetrainJob} needs back.
+     *
+     * @param warm where to start from instead of a fresh network (with its normalisation, label and
+     *             feature checks), or {@code null}
+     */
+    static TrainedRun train(SparkSession spark, JobSpec spec, WarmStart warm) {
         long begin = System.nanoTime();
         TrainingSpec training = spec.training();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -110,8 +122,11 @@ public final class TrainJob {
         ModelOutput outputLayer = imported == null ? ModelOutput.of(spec.model().outputLayer())
                 : ModelOutput.of(imported, dl4jJson);
         PreparedData data = DatasetPreparer.prepare(spark, spec.data(), outputLayer.labelEncoding(),
-                training.workers(), training.seed());
+                training.workers(), training.seed(), warm == null ? null : warm.scaling());
         spec.data().checkShape(data.featureCount());
+        if (warm != null) {
+            warm.checkData(data);
+        }
         // the schedule runs on the global iteration count; "decay over the whole run" needs its length
         int iterationsPerEpoch = Math.toIntExact((data.trainRows() + training.batchSize() - 1) / training.batchSize());
         OptimizerSpec optimizer = training.optimizer().forRun(iterationsPerEpoch * training.epochs());
@@ -123,7 +138,8 @@ public final class TrainJob {
             configuration = NetworkFactory.configuration(spec.model(), optimizer, spec.data().shape(),
                     data.featureCount(), training.seed()).toJson();
         }
-        NetworkState start = resume.map(checkpoint -> resumeFrom(checkpoint, configuration, checkpointer))
+        NetworkState start = warm != null ? warm.start(configuration)
+                : resume.map(checkpoint -> resumeFrom(checkpoint, configuration, checkpointer))
                 .orElseGet(() -> NetworkState.initial(configuration));
         double learningRateScale = resume.map(Checkpoint::learningRateScale).orElse(1.0);
         best.ifPresent(checkpoint -> checkConfiguration(checkpoint, configuration, checkpointer));
@@ -189,11 +205,15 @@ public final class TrainJob {
                 .put("model", output.location(ModelExport.FILE))
                 .put("version", VERSION);
 
-        ModelExport.write(output, end.restore(configuration).model(), metadata(spec, specJson, data, task, end).toString());
+        ObjectNode metadata = metadata(spec, specJson, data, task, end);
+        if (warm != null) {
+            metadata.put("warm_start_from", warm.version());
+        }
+        ModelExport.write(output, end.restore(configuration).model(), metadata.toString());
         output.writeText(SUMMARY_FILE, summary.toPrettyString() + "\n");
         ReportHtml.write(output);
         LOG.info("summary: {}", summary);
-        return summary;
+        return new TrainedRun(summary, data, configuration, end, task, classes, binary);
     }
 
     /** {@code best_epoch}, {@code best_<metric>}, {@code stopped_early}, {@code stopped_at_epoch}. */

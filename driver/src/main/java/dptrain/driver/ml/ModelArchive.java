@@ -10,19 +10,10 @@ import dptrain.driver.report.ModelExport;
 import dptrain.driver.report.OutputDirectory;
 import dptrain.worker.step.Network;
 import dptrain.worker.step.NetworkState;
-import java.io.ByteArrayInputStream;
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -48,43 +39,9 @@ record ModelArchive(TrainedNetwork network, JsonNode metadata) {
 
     /** Reads a {@code model.zip}; a missing or unreadable file is a one-line {@link BadInputException}. */
     static ModelArchive read(String file, Configuration hadoop) {
-        byte[] bytes;
-        try {
-            Path path = new Path(file);
-            FileSystem fs = path.getFileSystem(hadoop);
-            try (InputStream in = fs.open(path)) {
-                bytes = in.readAllBytes();
-            }
-        } catch (FileNotFoundException e) {
-            throw new BadInputException("model not found: " + file);
-        } catch (IOException e) {
-            throw new BadInputException("cannot read the model " + file + ": " + e.getMessage(), e);
-        }
-        JsonNode metadata = null;
-        String configuration = null;
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
-            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-                if (entry.getName().equals(ModelExport.METADATA_ENTRY)) {
-                    metadata = JSON.readTree(new String(zip.readAllBytes(), StandardCharsets.UTF_8));
-                } else if (entry.getName().equals("configuration.json")) {
-                    configuration = new String(zip.readAllBytes(), StandardCharsets.UTF_8);
-                }
-            }
-        } catch (IOException e) {
-            throw new BadInputException(file + " is not a model.zip: " + e.getMessage(), e);
-        }
-        if (metadata == null || configuration == null) {
-            throw new BadInputException(file + " is not a dptrain model.zip: it has no "
-                    + (metadata == null ? ModelExport.METADATA_ENTRY : "configuration.json") + " entry");
-        }
-        Network net;
-        try {
-            net = Network.of(Network.isGraph(configuration)
-                    ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), true)
-                    : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), true));
-        } catch (IOException e) {
-            throw new BadInputException("cannot read the network in " + file + ": " + e.getMessage(), e);
-        }
+        ModelExport.Loaded loaded = ModelExport.read(file, hadoop, true);
+        Network net = loaded.network();
+        JsonNode metadata = loaded.metadata();
         String configurationJson = net.model() instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork stack
                 ? stack.getLayerWiseConfigurations().toJson()
                 : ((org.deeplearning4j.nn.graph.ComputationGraph) net.model()).getConfiguration().toJson();

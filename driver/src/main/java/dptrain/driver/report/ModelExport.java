@@ -1,13 +1,22 @@
 package dptrain.driver.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dptrain.driver.BadInputException;
+import dptrain.worker.step.Network;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -22,7 +31,59 @@ public final class ModelExport {
     public static final String FILE = "model.zip";
     public static final String METADATA_ENTRY = "dptrain.json";
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A {@code model.zip} read back: the network and its {@code dptrain.json}. */
+    public record Loaded(Network network, JsonNode metadata) {
+    }
+
     private ModelExport() {
+    }
+
+    /**
+     * Reads a {@code model.zip} from any Hadoop path; a missing, unreadable or foreign file is a
+     * one-line {@link BadInputException} naming it.
+     *
+     * @param withUpdater whether to restore the updater state too (needed to train on, not to score)
+     */
+    public static Loaded read(String file, Configuration hadoop, boolean withUpdater) {
+        byte[] bytes;
+        try {
+            Path path = new Path(file);
+            FileSystem fs = path.getFileSystem(hadoop);
+            try (InputStream in = fs.open(path)) {
+                bytes = in.readAllBytes();
+            }
+        } catch (FileNotFoundException e) {
+            throw new BadInputException("model not found: " + file);
+        } catch (IOException e) {
+            throw new BadInputException("cannot read the model " + file + ": " + e.getMessage(), e);
+        }
+        JsonNode metadata = null;
+        String configuration = null;
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                if (entry.getName().equals(METADATA_ENTRY)) {
+                    metadata = JSON.readTree(new String(zip.readAllBytes(), StandardCharsets.UTF_8));
+                } else if (entry.getName().equals("configuration.json")) {
+                    configuration = new String(zip.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+        } catch (IOException e) {
+            throw new BadInputException(file + " is not a model.zip: " + e.getMessage(), e);
+        }
+        if (metadata == null || configuration == null) {
+            throw new BadInputException(file + " is not a dptrain model.zip: it has no "
+                    + (metadata == null ? METADATA_ENTRY : "configuration.json") + " entry");
+        }
+        try {
+            return new Loaded(Network.of(Network.isGraph(configuration)
+                    ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), withUpdater)
+                    : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), withUpdater)),
+                    metadata);
+        } catch (IOException e) {
+            throw new BadInputException("cannot read the network in " + file + ": " + e.getMessage(), e);
+        }
     }
 
     public static void write(OutputDirectory output, Model net, String metadataJson) {

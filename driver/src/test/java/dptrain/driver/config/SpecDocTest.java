@@ -55,11 +55,13 @@ class SpecDocTest {
         SpecLoader.CHECKPOINT_KEYS.forEach(key -> keys.add("checkpoint." + key));
         SpecLoader.EARLY_STOPPING_KEYS.forEach(key -> keys.add("early_stopping." + key));
         SpecLoader.MONITORING_KEYS.forEach(key -> keys.add("monitoring." + key));
+        SpecLoader.REGISTRY_KEYS.forEach(key -> keys.add("registry." + key));
+        SpecLoader.RETRAIN_KEYS.forEach(key -> keys.add("retrain." + key));
         for (String section : List.of("data", "model", "training", "output", "checkpoint", "early_stopping",
-                "monitoring")) {
+                "monitoring", "registry", "retrain")) {
             assertTrue(doc.contains("#### `" + section + "`"), "no table for section " + section);
         }
-        assertEquals(7, SpecLoader.TOP_KEYS.size(), "a new top-level section needs its table here");
+        assertEquals(9, SpecLoader.TOP_KEYS.size(), "a new top-level section needs its table here");
         for (String key : keys) {
             assertTrue(doc.contains("| `" + key + "` |"), "no table row for " + key);
         }

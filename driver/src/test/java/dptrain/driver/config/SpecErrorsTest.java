@@ -222,7 +222,7 @@ class SpecErrorsTest {
                         data: {format: idx}
                         """, "data.train: required"),
                 arguments("[1, 2]",
-                        "spec.yaml: expected a mapping with keys data, model, training, output, checkpoint, early_stopping, monitoring, got [1,2]"),
+                        "spec.yaml: expected a mapping with keys data, model, training, output, checkpoint, early_stopping, monitoring, registry, retrain, got [1,2]"),
                 arguments("""
                         data: {format: idx, train: /d}
                         model: {layers: [{type: output, units: 10, loss: mcxent}]}

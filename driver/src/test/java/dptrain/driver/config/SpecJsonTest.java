@@ -14,7 +14,7 @@ class SpecJsonTest {
     private static final String MINIMAL_JSON = "{\"spec_version\":1,"
             + "\"data\":{\"format\":\"idx\",\"train\":\"/data/fashion/train-images-idx3-ubyte\",\"test\":null,"
             + "\"label\":null,\"features\":[],\"header\":true,\"validation_fraction\":0.1,\"normalize\":\"none\","
-            + "\"scale\":255.0,\"num_features\":0,\"shape\":[]},"
+            + "\"scale\":255.0,\"num_features\":0,\"shape\":[],\"since\":null,\"partition_column\":\"date\"},"
             + "\"model\":{\"l2\":0.0,\"layers\":["
             + "{\"type\":\"dense\",\"units\":256,\"activation\":\"relu\",\"loss\":null,\"weight_init\":\"he\","
             + "\"dropout\":0.0,\"filters\":0,\"kernel\":null,\"stride\":null,\"padding\":null,\"pooling\":null},"
@@ -30,7 +30,9 @@ class SpecJsonTest {
             + "\"output\":{\"dir\":\"/tmp/run\"},"
             + "\"checkpoint\":{\"dir\":\"/tmp/run/checkpoints\",\"keep\":3,\"resume\":true},"
             + "\"early_stopping\":null,"
-            + "\"monitoring\":{\"log_every_iterations\":0,\"probe_rows\":256}}";
+            + "\"monitoring\":{\"log_every_iterations\":0,\"probe_rows\":256},"
+            + "\"registry\":{\"dir\":\"/tmp/run/models\"},"
+            + "\"retrain\":{\"metric\":\"auto\",\"min_improvement\":0.0}}";
 
     @Test
     void canonicalTextOfTheMinimalSpec() {
@@ -79,7 +81,7 @@ class SpecJsonTest {
     void fromJsonRejectsAnythingButAMapping() {
         SpecException error = assertThrows(SpecException.class, () -> SpecJson.fromJson("[1]"));
         assertEquals("spec: expected a mapping with keys spec_version, data, model, training, output, checkpoint, "
-                + "early_stopping, monitoring, got [1]", error.getMessage());
+                + "early_stopping, monitoring, registry, retrain, got [1]", error.getMessage());
     }
 
     @Test
