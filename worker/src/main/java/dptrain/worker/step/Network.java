@@ -163,7 +163,7 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         Nd4j.getAffinityManager().tagLocation(state, AffinityManager.Location.HOST);
     }
 
-    private static final float TINY = 1e-30f;
+    static final float TINY = 1e-30f;
 
     /**
      * The learning rate the updater uses at {@code iteration} (schedule included): that of the

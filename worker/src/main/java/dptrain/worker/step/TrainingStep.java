@@ -39,6 +39,8 @@ public final class TrainingStep {
     private java.util.Optional<DenseGradients> dense;
     /** DL4J's updater step as one Java pass, once known to apply; null before the first DL4J step. */
     private java.util.Optional<FusedUpdate> fused;
+    /** Whether the fused step holds updater state newer than the network's. */
+    private boolean stateOnHeap;
     private double lastGradientNorm;
 
     /** Parameter averaging: rows this rank stepped on, and their loss sum, since the last average. */
@@ -145,6 +147,7 @@ public final class TrainingStep {
      * @return the data loss summed over every rank's rows since the last average
      */
     public double averageParameters(boolean updaterState) {
+        syncUpdaterState();
         INDArray params = net.params();
         INDArray state = updaterState ? net.updater().getStateViewArray() : null;
         int paramLength = gradientLength;
@@ -176,9 +179,25 @@ public final class TrainingStep {
         if (state != null) {
             copyIn(buffer, paramLength, state, stateLength);
         }
+        if (fused != null && fused.isPresent()) {
+            loadFused(fused.get());
+        }
         rowsSinceAverage = 0;
         lossSinceAverage = 0;
         return buffer[end + 1];
+    }
+
+    /**
+     * Makes the network's updater state current: the fused step keeps it in Java arrays between
+     * iterations. Call before reading the updater state (a checkpoint, the end of an epoch).
+     */
+    public void syncUpdaterState() {
+        INDArray state = stateOnHeap ? net.updater().getStateViewArray() : null;
+        if (state != null) { // none for stateless updaters (SGD)
+            fused.get().storeState(floats(state));
+            wroteOnHost(state);
+        }
+        stateOnHeap = false;
     }
 
     /** The L2 norm of the last averaged gradient (under parameter averaging, of the last local one), before clipping. */
@@ -233,41 +252,44 @@ public final class TrainingStep {
         if (fused == null) {
             // After DL4J's first step its updater blocks exist, initialised as DL4J does it.
             fused = FusedUpdate.forNetwork(net);
+            fused.ifPresent(this::loadFused);
         }
     }
 
     /**
-     * {@link #update} through {@link FusedUpdate}: the same step in one pass over host memory. The
-     * gradient norm comes out of the same pass, except that norm clipping needs it first. Where update
-     * ratios are due, the updates the pass leaves in {@link #exchange} go to the gradient view for them.
+     * {@link #update} through {@link FusedUpdate}: the same step in one pass over Java arrays; the
+     * parameters go back to the network for the next forward pass, the updater state stays with the
+     * fused step ({@link #syncUpdaterState}). Where update ratios are due, the updates the pass
+     * leaves in {@link #exchange} go to the gradient view for them.
      */
     private void fusedUpdate(FusedUpdate step, int batchSize, double lossSum, int iteration, int epoch) {
+        lastGradientNorm = Math.sqrt(sumOfSquares(exchange, gradientLength)) / batchSize;
         float scale = 1f;
         float bound = Float.POSITIVE_INFINITY;
-        double norm = Double.NaN;
-        if (clipping.kind() == GradientClipping.Kind.NORM) {
-            norm = Math.sqrt(sumOfSquares(exchange, gradientLength)) / batchSize;
-            if (norm > clipping.threshold()) {
-                scale = (float) (clipping.threshold() / norm);
-            }
+        if (clipping.kind() == GradientClipping.Kind.NORM && lastGradientNorm > clipping.threshold()) {
+            scale = (float) (clipping.threshold() / lastGradientNorm);
         } else if (clipping.kind() == GradientClipping.Kind.VALUE) {
             bound = (float) (clipping.threshold() * batchSize);
         }
         double[] parameterNorms = ratioDue(iteration) ? statistics.parameterNorms(net) : null;
-        INDArray state = net.updater().getStateViewArray();
-        double squares = step.apply(exchange, floats(net.params()),
-                state == null ? null : floats(state), batchSize, scale, bound, iteration, epoch);
+        step.apply(exchange, batchSize, scale, bound, iteration, epoch);
+        step.storeParams(floats(net.params()));
         wroteOnHost(net.params());
-        if (state != null) {
-            wroteOnHost(state);
-        }
-        lastGradientNorm = clipping.kind() == GradientClipping.Kind.NORM ? norm : Math.sqrt(squares) / batchSize;
+        stateOnHeap = true;
         if (parameterNorms != null) {
             gradientView().put(exchange, 0, gradientLength);
             statistics.updateRatios(net, parameterNorms);
         }
         record(lossSum, batchSize, iteration, epoch);
-        net.finishIteration(iteration);
+        net.setIterationCount(iteration + 1);
+        if (iteration % Network.FLUSH_EVERY == 0) {
+            step.flushTinyValues();
+        }
+    }
+
+    private void loadFused(FusedUpdate step) {
+        INDArray state = net.updater().getStateViewArray();
+        step.load(floats(net.params()), state == null ? null : floats(state));
     }
 
     private boolean ratioDue(int iteration) {
@@ -283,15 +305,45 @@ public final class TrainingStep {
         }
     }
 
-    /** {@code sum x_i^2} in double: finite for any finite float elements. */
+    /**
+     * {@code sum x_i^2}: in float within blocks of {@value #SQUARE_BLOCK} (eight interleaved sums,
+     * about four times faster than one double sum), the blocks added in double. A block whose float sum overflows (elements above about 1e19) is
+     * redone in double, so only a really non-finite element makes the result non-finite.
+     */
     static double sumOfSquares(float[] values, int length) {
         double sum = 0;
-        for (int i = 0; i < length; i++) {
-            double x = values[i];
-            sum += x * x;
+        for (int from = 0; from < length; from += SQUARE_BLOCK) {
+            int to = Math.min(length, from + SQUARE_BLOCK);
+            // eight running sums, so that the additions do not wait for each other
+            float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+            int i = from;
+            for (; i + 8 <= to; i += 8) {
+                a0 += values[i] * values[i];
+                a1 += values[i + 1] * values[i + 1];
+                a2 += values[i + 2] * values[i + 2];
+                a3 += values[i + 3] * values[i + 3];
+                a4 += values[i + 4] * values[i + 4];
+                a5 += values[i + 5] * values[i + 5];
+                a6 += values[i + 6] * values[i + 6];
+                a7 += values[i + 7] * values[i + 7];
+            }
+            for (; i < to; i++) {
+                a0 += values[i] * values[i];
+            }
+            float block = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+            if (Float.isFinite(block)) {
+                sum += block;
+            } else {
+                for (int j = from; j < to; j++) {
+                    double x = values[j];
+                    sum += x * x;
+                }
+            }
         }
         return sum;
     }
+
+    private static final int SQUARE_BLOCK = 256;
 
     /**
      * Backward pass over this rank's part: the gradient sums land in the gradient view; returns

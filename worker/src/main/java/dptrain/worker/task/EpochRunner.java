@@ -100,6 +100,7 @@ public final class EpochRunner {
         }
         long total = System.nanoTime() - begin;
         net.setEpochCount(start.epoch() + 1);
+        step.syncUpdaterState();
         NetworkState end = NetworkState.capture(net);
         return new EpochReport(rank, rank == 0 ? end : null, NetworkState.fingerprint(end.params()), lossSum,
                 batches.totalRows(), iterations, total - timed.nanos(), timed.nanos(), statistics(statistics));

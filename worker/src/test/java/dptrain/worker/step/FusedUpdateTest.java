@@ -65,23 +65,56 @@ class FusedUpdateTest {
         // DL4J's first step initialises both updaters, as TrainingStep does.
         dl4jStep(dl4j, sums, 0);
         dl4jStep(fused, sums, 0);
-        FusedUpdate step = FusedUpdate.forNetwork(fused).orElseThrow();
+        FusedUpdate step = load(fused);
         for (int iteration = 1; iteration < STEPS; iteration++) {
             sums = randomSums(random, length);
             float[] updates = sums.clone();
-            INDArray state = fused.updater().getStateViewArray();
-            double squares = step.apply(updates, host(fused.params()), state == null ? null : host(state),
-                    BATCH, 1f, Float.POSITIVE_INFINITY, iteration, 0);
-            assertEquals(TrainingStep.sumOfSquares(sums, length), squares, 1e-9 * squares, "sum of squares");
+            step.apply(updates, BATCH, 1f, Float.POSITIVE_INFINITY, iteration, 0);
+            step.storeParams(host(fused.params()));
             dl4jStep(dl4j, sums, iteration);
             if (iteration == STEPS - 1) {
                 assertClose(dl4j.flattenedGradients(), updates, "the update left in the sums");
             }
+            if (iteration == STEPS / 2) {
+                // the state goes out to the network and comes back into a new step at the right offsets
+                storeState(step, fused);
+                step = load(fused);
+            }
         }
+        storeState(step, fused);
         assertClose(dl4j.params(), host(fused.params()), "parameters");
         if (dl4j.updater().getStateViewArray() != null) {
             assertClose(dl4j.updater().getStateViewArray(), host(fused.updater().getStateViewArray()), "updater state");
         }
+    }
+
+    private static FusedUpdate load(Network net) {
+        FusedUpdate step = FusedUpdate.forNetwork(net).orElseThrow();
+        INDArray state = net.updater().getStateViewArray();
+        step.load(host(net.params()), state == null ? null : host(state));
+        return step;
+    }
+
+    private static void storeState(FusedUpdate step, Network net) {
+        INDArray state = net.updater().getStateViewArray();
+        if (state != null) {
+            step.storeState(host(state));
+        }
+    }
+
+    @Test
+    void sumOfSquaresIsExactEnoughAndFiniteForAnyFiniteElements() {
+        Random random = new Random(4);
+        float[] values = randomSums(random, 100_003);
+        double expected = 0;
+        for (float value : values) {
+            expected += (double) value * value;
+        }
+        assertEquals(expected, TrainingStep.sumOfSquares(values, values.length), 1e-6 * expected);
+        values[77_777] = 3e20f; // its square overflows float, not double
+        assertTrue(Double.isFinite(TrainingStep.sumOfSquares(values, values.length)));
+        values[5] = Float.NaN;
+        assertTrue(Double.isNaN(TrainingStep.sumOfSquares(values, values.length)));
     }
 
     @Test
