@@ -48,6 +48,9 @@ public final class EpochRunner {
         TrainingStep step = new TrainingStep(net, timed, settings.clipping(), statistics);
         Averaging averaging = settings.averaging();
         boolean averageParameters = averaging.mode() == Averaging.Mode.PARAMETERS;
+        if (!averageParameters) {
+            step.exchangeFactors(batches.maxPartSize());
+        }
         // dropout masks come from ND4J's (per-thread) random generator: seeded per job seed, epoch and
         // rank, so the ranks draw different masks for their parts (as one process would for the rows of
         // one batch) and a retried or resumed epoch draws the same ones again
