@@ -21,6 +21,11 @@ final class SingleRankCollective implements Collective {
     }
 
     @Override
+    public void allGather(float[] buffer) {
+        Objects.requireNonNull(buffer, "buffer");
+    }
+
+    @Override
     public void close() {
     }
 }

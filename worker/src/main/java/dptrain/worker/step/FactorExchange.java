@@ -21,14 +21,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * stacked: {@code [A_0; A_1; ...]^T [D_0; D_1; ...]}. So instead of all-reducing the
  * {@code fanIn x fanOut} gradient, the ranks gather each other's {@code A} and {@code D} and every
  * rank multiplies the stacked factors itself. For the Fashion-MNIST MLP's first layer (784 x 256)
- * and a global batch of 64 that is 66,560 floats instead of 200,704; the price is that every rank
+ * and a global batch of 64 that is 66,560 floats gathered instead of 200,704 all-reduced; the price is that every rank
  * multiplies the whole global batch for that layer, as one process would.
  *
- * <p>The gather rides on the all-reduce: each rank writes its factors into its own slot of a
- * zeroed message ({@code maxPartRows} rows per rank, short parts padded with zero rows, which add
- * nothing to the product), and the sum of the messages is every rank's factors. The layers whose
- * gradients are small go along as gradient sums in the same message, with the loss. A layer is
- * exchanged as factors only where its factors take at most half the floats of its gradient.
+ * <p>Each rank writes its factors into its own slot ({@code maxPartRows} rows per rank, short parts
+ * padded with zero rows, which add nothing to the product) and an all-gather gives every rank every
+ * slot; the layers whose gradients are small are all-reduced as gradient sums, with the loss. A
+ * layer goes as factors only where all ranks' factors take at most as many floats as its gradient:
+ * an all-gather moves each float once around the ring, an all-reduce twice, so that at least halves
+ * the traffic for the layer, which pays for multiplying the whole global batch.
  *
  * <p>Every rank multiplies the same gathered bits, so the ranks stay bit-identical as long as
  * their matrix products give the same bits; {@link #ranksAgree} checks that once, on the real
@@ -47,7 +48,11 @@ final class FactorExchange {
     private final INDArray[] deltas;
     /** The ranges {@code [from, to)} of the flattened gradient that go as gradient sums. */
     private final List<int[]> sums = new ArrayList<>();
-    private final float[] message;
+    /** One slot per rank: its factors, layer by layer (input rows, then delta rows), {@code slotRows} rows each. */
+    private final float[] gathered;
+    private final int slotLength;
+    /** The other gradients' sums, then the loss. */
+    private final float[] summed;
 
     private FactorExchange(DenseGradients dense, boolean[] factored, int rank, int ranks, int slotRows,
                            INDArray gradientView) {
@@ -59,13 +64,13 @@ final class FactorExchange {
         int layers = dense.layers();
         inputs = new INDArray[layers];
         deltas = new INDArray[layers];
-        long length = 1; // the loss
+        long slot = 0;
         List<int[]> left = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
             if (factored[i]) {
                 inputs[i] = Nd4j.create(DataType.FLOAT, new long[] {(long) ranks * slotRows, dense.fanIn(i)}, 'c');
                 deltas[i] = Nd4j.create(DataType.FLOAT, new long[] {(long) ranks * slotRows, dense.fanOut(i)}, 'c');
-                length += inputs[i].length() + deltas[i].length();
+                slot += (long) slotRows * (dense.fanIn(i) + dense.fanOut(i));
                 left.add(range(dense.weightGradient(i), gradientView));
                 left.add(range(dense.biasGradient(i), gradientView));
             }
@@ -81,16 +86,19 @@ final class FactorExchange {
         if (at < gradientView.length()) {
             sums.add(new int[] {at, Math.toIntExact(gradientView.length())});
         }
+        long length = 1; // the loss
         for (int[] range : sums) {
             length += range[1] - range[0];
         }
-        message = new float[Math.toIntExact(length)];
+        slotLength = Math.toIntExact(slot);
+        gathered = new float[Math.multiplyExact(slotLength, ranks)];
+        summed = new float[Math.toIntExact(length)];
     }
 
     /**
      * The exchange for {@code dense} among {@code ranks} ranks whose parts have at most
-     * {@code maxPartRows} rows, or empty where no layer's factors would take at most half the floats
-     * of its gradient (always with one rank).
+     * {@code maxPartRows} rows, or empty where no layer's factors (all ranks') would take at most as
+     * many floats as its gradient (always with one rank).
      */
     static Optional<FactorExchange> plan(DenseGradients dense, int rank, int ranks, int maxPartRows,
                                          INDArray gradientView) {
@@ -101,7 +109,7 @@ final class FactorExchange {
         boolean any = false;
         for (int i = 0; i < factored.length; i++) {
             long factors = (long) ranks * maxPartRows * (dense.fanIn(i) + dense.fanOut(i));
-            factored[i] = 2 * factors <= dense.fanIn(i) * dense.fanOut(i);
+            factored[i] = factors <= dense.fanIn(i) * dense.fanOut(i);
             any |= factored[i];
         }
         return any ? Optional.of(new FactorExchange(dense, factored, rank, ranks, maxPartRows, gradientView))
@@ -155,8 +163,8 @@ final class FactorExchange {
 
     /**
      * One exchange: this rank's backward pass over its part (without the factored layers'
-     * gradients), the gather of the factors together with the sum of the other gradients and the
-     * loss, and the factored gradients from the gathered factors. Leaves the global batch's gradient
+     * gradients), the all-gather of the factors and the all-reduce of the other gradients and the
+     * loss, then the factored gradients from the gathered factors. Leaves the global batch's gradient
      * sums in the first {@code gradientLength} elements of {@code exchange} (and in the network's
      * gradient view) and the loss sum after them.
      *
@@ -164,33 +172,39 @@ final class FactorExchange {
      */
     void exchange(INDArray features, INDArray labels, int rows, Collective collective, INDArray gradientView,
                   float[] exchange, int gradientLength) {
-        Arrays.fill(message, 0f);
         FloatBuffer gradients = TrainingStep.floats(gradientView);
-        int end = message.length - 1;
+        int loss = summed.length - 1;
         if (rows > 0) {
-            message[end] = (float) dense.lossSum(features, labels, factored);
+            summed[loss] = (float) dense.lossSum(features, labels, factored);
             int at = 0;
-            for (int i = 0; i < factored.length; i++) {
-                if (factored[i]) {
-                    at = packSlot(dense.lastInput(i), inputs[i], rows, at);
-                    at = packSlot(dense.lastDelta(i), deltas[i], rows, at);
-                }
-            }
             for (int[] range : sums) {
-                gradients.get(range[0], message, at, range[1] - range[0]);
+                gradients.get(range[0], summed, at, range[1] - range[0]);
                 at += range[1] - range[0];
             }
+        } else {
+            Arrays.fill(summed, 0f);
         }
-        collective.allReduceSum(message);
-        int at = 0;
+        int at = rank * slotLength;
         for (int i = 0; i < factored.length; i++) {
             if (factored[i]) {
-                at = unpack(inputs[i], at);
-                at = unpack(deltas[i], at);
+                at = pack(rows > 0 ? dense.lastInput(i) : null, inputs[i], rows, at);
+                at = pack(rows > 0 ? dense.lastDelta(i) : null, deltas[i], rows, at);
             }
         }
+        collective.allGather(gathered);
+        collective.allReduceSum(summed);
+        for (int r = 0; r < ranks; r++) {
+            at = r * slotLength;
+            for (int i = 0; i < factored.length; i++) {
+                if (factored[i]) {
+                    at = unpack(inputs[i], r, at);
+                    at = unpack(deltas[i], r, at);
+                }
+            }
+        }
+        at = 0;
         for (int[] range : sums) {
-            gradients.put(range[0], message, at, range[1] - range[0]);
+            gradients.put(range[0], summed, at, range[1] - range[0]);
             at += range[1] - range[0];
         }
         for (int i = 0; i < factored.length; i++) {
@@ -201,30 +215,34 @@ final class FactorExchange {
         }
         TrainingStep.wroteOnHost(gradientView);
         gradients.get(0, exchange, 0, gradientLength);
-        exchange[gradientLength] = message[end];
+        exchange[gradientLength] = summed[loss];
     }
 
     /**
-     * Copies this rank's {@code rows x width} factor into its slot of {@code gathered} (padding
-     * rows zeroed) and from there into the message; returns the message position after {@code gathered}.
+     * Copies this rank's {@code rows x width} factor ({@code null}: none) into its rows of
+     * {@code stacked}, the rows up to {@code slotRows} zeroed, and from there into its slot of
+     * {@link #gathered} at {@code at}; returns the position after it.
      */
-    private int packSlot(INDArray local, INDArray gathered, int rows, int at) {
-        long width = gathered.size(1);
+    private int pack(INDArray local, INDArray stacked, int rows, int at) {
+        long width = stacked.size(1);
         long first = (long) rank * slotRows;
-        gathered.get(NDArrayIndex.interval(first, first + rows), NDArrayIndex.all()).assign(local);
-        if (rows < slotRows) {
-            gathered.get(NDArrayIndex.interval(first + rows, first + slotRows), NDArrayIndex.all()).assign(0);
+        if (rows > 0) {
+            stacked.get(NDArrayIndex.interval(first, first + rows), NDArrayIndex.all()).assign(local);
         }
-        int slot = Math.toIntExact(first * width);
-        TrainingStep.floats(gathered).get(slot, message, at + slot, Math.toIntExact(slotRows * width));
-        return at + Math.toIntExact(gathered.length());
+        if (rows < slotRows) {
+            stacked.get(NDArrayIndex.interval(first + rows, first + slotRows), NDArrayIndex.all()).assign(0);
+        }
+        int length = Math.toIntExact(slotRows * width);
+        TrainingStep.floats(stacked).get(Math.toIntExact(first * width), gathered, at, length);
+        return at + length;
     }
 
-    /** Copies the gathered factor out of the message; returns the position after it. */
-    private int unpack(INDArray gathered, int at) {
-        int length = Math.toIntExact(gathered.length());
-        TrainingStep.floats(gathered).put(0, message, at, length);
-        TrainingStep.wroteOnHost(gathered);
+    /** Copies rank {@code r}'s rows of {@code stacked} out of its slot of {@link #gathered} at {@code at}. */
+    private int unpack(INDArray stacked, int r, int at) {
+        long width = stacked.size(1);
+        int length = Math.toIntExact(slotRows * width);
+        TrainingStep.floats(stacked).put(Math.toIntExact((long) r * slotRows * width), gathered, at, length);
+        TrainingStep.wroteOnHost(stacked);
         return at + length;
     }
 

@@ -128,7 +128,7 @@ public final class EpochRunner {
                 watched.probeLearningRate());
     }
 
-    /** Measures the time spent inside the all-reduce. */
+    /** Measures the time spent inside the collective's calls. */
     private static final class TimedCollective implements Collective {
         private final Collective inner;
         private long nanos;
@@ -155,6 +155,13 @@ public final class EpochRunner {
         public void allReduceSum(float[] buffer) {
             long begin = System.nanoTime();
             inner.allReduceSum(buffer);
+            nanos += System.nanoTime() - begin;
+        }
+
+        @Override
+        public void allGather(float[] buffer) {
+            long begin = System.nanoTime();
+            inner.allGather(buffer);
             nanos += System.nanoTime() - begin;
         }
 

@@ -20,12 +20,13 @@ import org.nd4j.linalg.learning.config.Sgd;
 class FactorExchangeTest {
 
     @Test
-    void layersGoAsFactorsWhereTheirFactorsTakeAtMostHalfTheFloats() {
+    void layersGoAsFactorsWhereAllRanksFactorsTakeAtMostTheFloatsOfTheGradient() {
         DenseGradients dense = wideClassifier();
-        // 12-64-32-3: factors of a layer take ranks * parts * (in + out) floats, its gradient in * out
-        assertArrayEquals(new boolean[] {true, true, false}, plan(dense, 2, 2).orElseThrow().factoredLayers());
-        assertArrayEquals(new boolean[] {false, true, false}, plan(dense, 2, 5).orElseThrow().factoredLayers());
-        assertTrue(plan(dense, 2, 11).isEmpty(), "2 x 11 rows x 96 > 2048 / 2: no layer");
+        // 12-64-32-3: factors of a layer take ranks * part rows * (in + out) floats, its gradient in * out
+        assertArrayEquals(new boolean[] {true, true, true}, plan(dense, 2, 1).orElseThrow().factoredLayers());
+        assertArrayEquals(new boolean[] {true, true, false}, plan(dense, 2, 5).orElseThrow().factoredLayers());
+        assertArrayEquals(new boolean[] {false, true, false}, plan(dense, 2, 6).orElseThrow().factoredLayers());
+        assertTrue(plan(dense, 2, 11).isEmpty(), "2 x 11 rows x 96 > 64 x 32: no layer");
         assertTrue(plan(dense, 1, 1).isEmpty(), "one rank exchanges nothing");
     }
 
@@ -75,6 +76,11 @@ class FactorExchangeTest {
         @Override
         public void allReduceSum(float[] buffer) {
             peer.accept(buffer);
+        }
+
+        @Override
+        public void allGather(float[] buffer) {
+            throw new AssertionError("the check all-reduces");
         }
 
         @Override

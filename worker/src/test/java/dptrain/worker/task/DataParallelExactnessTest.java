@@ -69,9 +69,11 @@ class DataParallelExactnessTest {
         return Stream.of(
                 // parts of at most 2 rows: both hidden layers of the wide classifier go as factors
                 Arguments.of("sgd, parts of 0 to 2 rows (padding, empty parts)", new Sgd(0.1), new long[] {30, 17}, 2, 3),
+                // parts of 1 row on 2 ranks: the output layer too, so nothing else is all-reduced but the loss
+                Arguments.of("adam, parts of 1 row, every layer", new Adam(0.01), new long[] {30, 30}, 2, 2),
                 Arguments.of("adam + l2, three ranks", new Adam(0.01), new long[] {20, 20, 19}, 3, 3),
-                // parts of up to 5 rows: only the second hidden layer goes as factors
-                Arguments.of("adam, parts of 5 rows", new Adam(0.01), new long[] {100, 100}, 10, 3));
+                // parts of up to 8 rows: only the second hidden layer goes as factors
+                Arguments.of("adam, parts of 8 rows", new Adam(0.01), new long[] {100, 100}, 16, 4));
     }
 
     /** The factor exchange ({@code FactorExchange}) must train exactly like the gradient all-reduce. */
