@@ -122,8 +122,8 @@ final class FactorExchange {
     }
 
     /**
-     * Whether every rank's matrix product of the gathered shapes gives the same bits: each rank
-     * multiplies the same made-up factors and the ranks compare a hash of the result. A collective
+     * Whether every rank's matrix products (and bias sums) of the gathered shapes give the same
+     * bits: each rank multiplies the same made-up factors and the ranks compare a hash of the results. A collective
      * call: every rank must make it at the same point.
      */
     boolean ranksAgree(Collective collective) {
@@ -135,6 +135,7 @@ final class FactorExchange {
                 INDArray product = Nd4j.create(DataType.FLOAT, new long[] {dense.fanIn(i), dense.fanOut(i)}, 'f');
                 Nd4j.gemm(inputs[i], deltas[i], product, true, false, 1.0, 0.0);
                 hash = 31 * hash + Arrays.hashCode(product.data().asFloat());
+                hash = 31 * hash + Arrays.hashCode(deltas[i].sum(0).data().asFloat());
             }
         }
         // 16-bit halves: exact in float, and sums of zeros and one value stay exact
