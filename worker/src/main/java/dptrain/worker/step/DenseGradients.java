@@ -12,8 +12,10 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
@@ -38,6 +40,8 @@ final class DenseGradients {
     private final INDArray[] weightGradients;
     private final INDArray[] biasGradients;
     private final IActivation[] activations;
+    /** Layers whose activation is DL4J's ReLU without slope, threshold or cap. */
+    private final boolean[] plainRelu;
     private final ILossFunction loss;
     private final long[] widths;
     private final Map<Long, Buffers> buffers = new HashMap<>();
@@ -52,6 +56,7 @@ final class DenseGradients {
         weightGradients = new INDArray[layers];
         biasGradients = new INDArray[layers];
         activations = new IActivation[layers];
+        plainRelu = new boolean[layers];
         widths = new long[layers + 1];
         lastInputs = new INDArray[layers];
         lastDeltas = new INDArray[layers];
@@ -64,6 +69,7 @@ final class DenseGradients {
             weightGradients[i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.WEIGHT_KEY);
             biasGradients[i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.BIAS_KEY);
             activations[i] = conf.getActivationFn();
+            plainRelu[i] = new ActivationReLU().equals(activations[i]);
             widths[i] = weights[i].size(0);
             widths[i + 1] = weights[i].size(1);
         }
@@ -145,10 +151,24 @@ final class DenseGradients {
             }
             if (i > 0) {
                 Nd4j.gemm(delta, weights[i], b.inputGradient[i], false, true, 1.0, 0.0);
-                delta = activations[i - 1].backprop(b.preActivation[i - 1], b.inputGradient[i]).getFirst();
+                delta = backprop(i - 1, b.preActivation[i - 1], b.inputGradient[i]);
             }
         }
         return lossSum;
+    }
+
+    /**
+     * The delta of layer {@code layer} from the gradient at its output. For plain ReLU, DL4J's
+     * backprop is a custom op that allocates its result (about 35 us for 32 x 256); the same
+     * {@code gradient where pre > 0, else 0} as two legacy ops in place costs a fraction of that.
+     * Overwrites {@code preActivation} (not needed after this) and {@code gradient}.
+     */
+    private INDArray backprop(int layer, INDArray preActivation, INDArray gradient) {
+        if (plainRelu[layer]) {
+            Nd4j.getExecutioner().exec(new Step(preActivation, preActivation, 0.0));
+            return gradient.muli(preActivation);
+        }
+        return activations[layer].backprop(preActivation, gradient).getFirst();
     }
 
     int layers() {
