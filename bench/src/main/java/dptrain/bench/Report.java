@@ -132,7 +132,7 @@ final class Report {
 
         secondsPerSample().ifPresent(perSample -> {
             out.append("## Beyond one machine, on paper\n\n");
-            ScalingModel model = new ScalingModel(perSample, TRAIN_ROWS);
+            ScalingModel model = new ScalingModel(perSample, ScalingModel.parameterCount() * 4, TRAIN_ROWS);
             out.append(model.markdown()).append('\n');
             out.append(scalingCheck(model)).append('\n');
         });
@@ -149,9 +149,10 @@ final class Report {
             double iterations = Math.ceil(m.trainRows() / 64.0);
             double tar = m.medianEpochSeconds() * m.medianAllReduceShare() / iterations;
             double tc = m.medianEpochSeconds() * (1 - m.medianAllReduceShare()) / iterations;
-            out.append(String.format("%s: T_c %.2f ms, T_ex %.3f ms per iteration (measured efficiency %.0f%%; the"
-                            + " model at 10 Gb/s would give T_ex %.3f ms). ", m.id(), tc * 1e3, tar * 1e3,
-                    100 * (1 - m.medianAllReduceShare()), model.exchangeSeconds(workers, 10, 64.0 / workers) * 1e3));
+            out.append(String.format("%s: T_c %.2f ms, T_ar %.3f ms per iteration (measured efficiency %.0f%%; the"
+                            + " model at 10 Gb/s would give T_ar %.3f ms). ", m.id(), tc * 1e3, tar * 1e3,
+                    100 * (1 - m.medianAllReduceShare()), ScalingModel.allReduceSeconds(workers, 10,
+                            ScalingModel.parameterCount() * 4) * 1e3));
         }
         return out.toString();
     }
@@ -222,7 +223,7 @@ final class Report {
         pairGflops().ifPresent(gflops -> ceiling.put("two_workers_batch32_1thread_at_once",
                 flopsPerEpoch() / 2 / (gflops * 1e9)));
         secondsPerSample().ifPresent(perSample -> root.set("scaling_model",
-                new ScalingModel(perSample, TRAIN_ROWS).toJson()));
+                new ScalingModel(perSample, ScalingModel.parameterCount() * 4, TRAIN_ROWS).toJson()));
         return root;
     }
 

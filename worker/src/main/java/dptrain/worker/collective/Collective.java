@@ -20,12 +20,6 @@ public interface Collective extends AutoCloseable {
      */
     void allReduceSum(float[] buffer);
 
-    /**
-     * {@code buffer} is {@code size()} equal slots (its length a multiple of the size); rank r
-     * fills slot r. Afterwards every rank's buffer holds every rank's slot.
-     */
-    void allGather(float[] buffer);
-
     /** Releases sockets and threads; idempotent. */
     @Override
     void close();

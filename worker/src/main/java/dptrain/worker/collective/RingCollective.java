@@ -77,10 +77,7 @@ public final class RingCollective implements Collective {
 
     private final int rank;
     private final int size;
-    /** Steps of the current call: 2(size-1) for an all-reduce, size-1 for an all-gather. */
-    private int steps;
-    /** Whether the current call is an all-gather (received segments are copied, never added). */
-    private boolean gathering;
+    private final int steps;
     private final long timeoutNanos;
     private final long rejectedConnections;
     /** Accepted the predecessor while the ring formed; sends large buffers; stopped by {@link #close()}. */
@@ -91,10 +88,8 @@ public final class RingCollective implements Collective {
     private final Selector waiter;
     private final SelectionKey successorKey;
     private final SelectionKey predecessorKey;
-    /** "reduce-scatter data (step 1 of 2)" and so on, per step, for messages; {@link #names} is the current call's. */
+    /** "reduce-scatter data (step 1 of 2)" and so on, per step, for messages. */
     private final String[] stepNames;
-    private final String[] gatherNames;
-    private String[] names;
 
     // All below is owned by the thread inside allReduceSum (calls are synchronized).
     private final ByteBuffer sendFrame;
@@ -129,7 +124,7 @@ public final class RingCollective implements Collective {
             ExecutorService sender, PeerConnection successor, PeerConnection predecessor) {
         this.rank = rank;
         this.size = size;
-        int allReduceSteps = 2 * (size - 1);
+        this.steps = 2 * (size - 1);
         this.timeoutNanos = settings.timeoutNanos();
         this.rejectedConnections = rejectedConnections;
         this.sender = sender;
@@ -140,15 +135,11 @@ public final class RingCollective implements Collective {
         this.sendPayload = payloadView(sendFrame);
         this.receiveFrame = ByteBuffer.allocateDirect(frameBytes).order(ByteOrder.LITTLE_ENDIAN);
         this.receivePayload = payloadView(receiveFrame);
-        this.stepNames = new String[allReduceSteps];
-        this.gatherNames = new String[size - 1];
-        for (int step = 0; step < allReduceSteps; step++) {
+        this.stepNames = new String[steps];
+        for (int step = 0; step < steps; step++) {
             boolean scatter = step < size - 1;
             stepNames[step] = (scatter ? "reduce-scatter" : "all-gather") + " data (step "
                     + (scatter ? step + 1 : step - size + 2) + " of " + (size - 1) + ")";
-        }
-        for (int step = 0; step < size - 1; step++) {
-            gatherNames[step] = "gathered data (step " + (step + 1) + " of " + (size - 1) + ")";
         }
         Selector selector = null;
         try {
@@ -361,27 +352,6 @@ public final class RingCollective implements Collective {
     @Override
     public synchronized void allReduceSum(float[] buffer) {
         Objects.requireNonNull(buffer, "buffer");
-        call(buffer, false);
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>The reduce-scatter's schedule with copies instead of additions: in step k each rank sends
-     * slot (rank-k), which it owns or received in step k-1, so each rank sends and receives
-     * (size-1)/size of the buffer, half an all-reduce's traffic.
-     */
-    @Override
-    public synchronized void allGather(float[] buffer) {
-        Objects.requireNonNull(buffer, "buffer");
-        if (buffer.length % size != 0) {
-            throw new IllegalArgumentException("rank " + rank + ": an all-gather buffer of " + buffer.length
-                    + " floats does not split into " + size + " equal slots");
-        }
-        call(buffer, true);
-    }
-
-    private void call(float[] buffer, boolean gather) {
         if (closed) {
             throw new IllegalStateException("rank " + rank + ": the collective is closed");
         }
@@ -390,9 +360,6 @@ public final class RingCollective implements Collective {
             throw new CollectiveException("rank " + rank + ": the collective failed earlier: "
                     + earlier.getMessage(), earlier);
         }
-        gathering = gather;
-        steps = gather ? size - 1 : 2 * (size - 1);
-        names = gather ? gatherNames : stepNames;
         try {
             if (buffer.length >= THREADED_FLOATS) {
                 runThreaded(buffer);
@@ -403,8 +370,7 @@ public final class RingCollective implements Collective {
             fail(e);
             throw e;
         } catch (RuntimeException | Error e) {
-            fail(new CollectiveException("rank " + rank + ": " + (gather ? "all-gather" : "all-reduce") + " failed: "
-                    + e, e));
+            fail(new CollectiveException("rank " + rank + ": all-reduce failed: " + e, e));
             throw e;
         }
     }
@@ -473,7 +439,7 @@ public final class RingCollective implements Collective {
                 }
             }
             if (!receiveOnly && sendFrame.hasRemaining()
-                    && successor.writeAvailable(sendFrame, names[framedStep]) > 0) {
+                    && successor.writeAvailable(sendFrame, stepNames[framedStep]) > 0) {
                 progressed = true;
             }
             if (receiveStep < steps) {
@@ -482,10 +448,10 @@ public final class RingCollective implements Collective {
                     receiveFrame.clear().limit(HEADER_BYTES + receiveCount * Float.BYTES);
                     receiveHeaderChecked = false;
                 }
-                if (predecessor.readAvailable(receiveFrame, names[receiveStep]) > 0) {
+                if (predecessor.readAvailable(receiveFrame, stepNames[receiveStep]) > 0) {
                     progressed = true;
                     if (!receiveHeaderChecked && receiveFrame.position() >= HEADER_BYTES) {
-                        checkHeader(n, receiveCount * Float.BYTES, names[receiveStep]);
+                        checkHeader(n, receiveCount * Float.BYTES, stepNames[receiveStep]);
                         receiveHeaderChecked = true;
                     }
                     if (!receiveFrame.hasRemaining()) {
@@ -552,7 +518,7 @@ public final class RingCollective implements Collective {
                 int count = Math.min(frame, segmentLength(sendSegment(sendStep), n) - sendDone);
                 awaitSendable(sendStep, sendDone + count);
                 frame(buffer, count);
-                successor.writeFully(sendFrame, names[framedStep]);
+                successor.writeFully(sendFrame, stepNames[framedStep]);
             }
         } catch (CollectiveException e) {
             fail(e);
@@ -574,12 +540,12 @@ public final class RingCollective implements Collective {
             }
             if (failure != null || closed || Thread.currentThread().isInterrupted()) {
                 throw new CollectiveException("rank " + rank + ": stopped sending "
-                        + names[step] + ": the all-reduce failed or was closed");
+                        + stepNames[step] + ": the all-reduce failed or was closed");
             }
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 throw predecessor.failure("timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
-                        + " ms waiting for " + names[step - 1] + " from " + predecessor.describePeer(), null);
+                        + " ms waiting for " + stepNames[step - 1] + " from " + predecessor.describePeer(), null);
             }
             parkedSender = Thread.currentThread();
             progress = receiveProgress;
@@ -642,7 +608,7 @@ public final class RingCollective implements Collective {
     private void consume(float[] buffer, int n) {
         int count = receiveCount;
         int at = segmentStart(receiveSegment(receiveStep), n) + receiveDone;
-        if (!gathering && receiveStep < size - 1) {
+        if (receiveStep < size - 1) {
             float[] scratch = addScratch;
             for (int done = 0; done < count; done += ADD_BLOCK_FLOATS) {
                 int block = Math.min(ADD_BLOCK_FLOATS, count - done);
@@ -676,10 +642,10 @@ public final class RingCollective implements Collective {
             long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
             if (reading) {
                 throw predecessor.failure("timed out after " + millis + " ms waiting for "
-                        + names[receiveStep] + " from " + predecessor.describePeer(), null);
+                        + stepNames[receiveStep] + " from " + predecessor.describePeer(), null);
             }
             throw successor.failure("timed out after " + millis + " ms waiting for "
-                    + successor.describePeer() + " to accept " + names[framedStep], null);
+                    + successor.describePeer() + " to accept " + stepNames[framedStep], null);
         }
         try {
             successorKey.interestOps(writing ? SelectionKey.OP_WRITE : 0);
@@ -692,7 +658,7 @@ public final class RingCollective implements Collective {
         }
         if (Thread.currentThread().isInterrupted()) {
             throw new CollectiveException("rank " + rank + ": interrupted while waiting for "
-                    + (reading ? names[receiveStep] + " from " + predecessor.describePeer()
+                    + (reading ? stepNames[receiveStep] + " from " + predecessor.describePeer()
                             : successor.describePeer() + " to accept data"));
         }
     }

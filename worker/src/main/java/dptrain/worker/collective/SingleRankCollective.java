@@ -21,11 +21,6 @@ final class SingleRankCollective implements Collective {
     }
 
     @Override
-    public void allGather(float[] buffer) {
-        Objects.requireNonNull(buffer, "buffer");
-    }
-
-    @Override
     public void close() {
     }
 }

@@ -48,15 +48,6 @@ public record BatchPlan(long[] shardRows, int batchSize, long seed, int epoch) {
         return partStart(rank, iteration + 1) - partStart(rank, iteration);
     }
 
-    /** The most rows any rank contributes to one iteration: {@code max_r ceil(n_r / I)}. */
-    public int maxPartSize() {
-        long most = 0;
-        for (long rows : shardRows) {
-            most = Math.max(most, (rows + iterations() - 1) / iterations());
-        }
-        return Math.toIntExact(most);
-    }
-
     /** Rows of the whole global batch of iteration {@code i}. */
     public int globalBatchSize(int iteration) {
         int rows = 0;

@@ -45,9 +45,6 @@ final class DenseGradients {
     private final ILossFunction loss;
     private final long[] widths;
     private final Map<Long, Buffers> buffers = new HashMap<>();
-    /** For the layers the last pass left out: their input and their delta (loss gradient at the pre-activation). */
-    private final INDArray[] lastInputs;
-    private final INDArray[] lastDeltas;
 
     private DenseGradients(MultiLayerNetwork net) {
         layers = net.getnLayers();
@@ -58,8 +55,6 @@ final class DenseGradients {
         activations = new IActivation[layers];
         plainRelu = new boolean[layers];
         widths = new long[layers + 1];
-        lastInputs = new INDArray[layers];
-        lastDeltas = new INDArray[layers];
         Gradient gradient = net.gradient();
         for (int i = 0; i < layers; i++) {
             Layer layer = net.getLayer(i);
@@ -115,15 +110,6 @@ final class DenseGradients {
      * returns the data loss summed over the rows (no regularisation), as DL4J computes it.
      */
     double lossSum(INDArray features, INDArray labels) {
-        return lossSum(features, labels, null);
-    }
-
-    /**
-     * {@link #lossSum(INDArray, INDArray)}, except that the weight and bias gradients of the layers
-     * marked in {@code leaveOut} are not computed: their input and delta are kept instead
-     * ({@link #lastInput}, {@link #lastDelta}), whose product is that gradient ({@link FactorExchange}).
-     */
-    double lossSum(INDArray features, INDArray labels, boolean[] leaveOut) {
         long rows = features.size(0);
         Buffers b = buffers.computeIfAbsent(rows, this::allocate);
         INDArray input = features;
@@ -142,13 +128,8 @@ final class DenseGradients {
         INDArray delta = loss.computeGradient(labels, outputPreActivation, outputActivation, null);
         for (int i = layers - 1; i >= 0; i--) {
             INDArray layerInput = i == 0 ? features : b.activation[i - 1];
-            if (leaveOut != null && leaveOut[i]) {
-                lastInputs[i] = layerInput;
-                lastDeltas[i] = delta;
-            } else {
-                delta.sum(biasGradients[i], 0);
-                Nd4j.gemm(layerInput, delta, weightGradients[i], true, false, 1.0, 0.0);
-            }
+            delta.sum(biasGradients[i], 0);
+            Nd4j.gemm(layerInput, delta, weightGradients[i], true, false, 1.0, 0.0);
             if (i > 0) {
                 Nd4j.gemm(delta, weights[i], b.inputGradient[i], false, true, 1.0, 0.0);
                 delta = backprop(i - 1, b.preActivation[i - 1], b.inputGradient[i]);
@@ -169,38 +150,6 @@ final class DenseGradients {
             return gradient.muli(preActivation);
         }
         return activations[layer].backprop(preActivation, gradient).getFirst();
-    }
-
-    int layers() {
-        return layers;
-    }
-
-    /** Inputs of layer {@code i} (its weights' rows). */
-    long fanIn(int i) {
-        return widths[i];
-    }
-
-    /** Outputs of layer {@code i} (its weights' columns). */
-    long fanOut(int i) {
-        return widths[i + 1];
-    }
-
-    INDArray weightGradient(int i) {
-        return weightGradients[i];
-    }
-
-    INDArray biasGradient(int i) {
-        return biasGradients[i];
-    }
-
-    /** The input of layer {@code i} in the last pass that left its gradient out ({@code rows x fanIn}). */
-    INDArray lastInput(int i) {
-        return lastInputs[i];
-    }
-
-    /** The delta of layer {@code i} in the last pass that left its gradient out ({@code rows x fanOut}). */
-    INDArray lastDelta(int i) {
-        return lastDeltas[i];
     }
 
     private Buffers allocate(long rows) {

@@ -39,11 +39,6 @@ public final class TrainingStep {
     private java.util.Optional<DenseGradients> dense;
     /** DL4J's updater step as one Java pass, once known to apply; null before the first DL4J step. */
     private java.util.Optional<FusedUpdate> fused;
-    /** Largest part a rank contributes to one iteration; 0 until {@link #exchangeFactors} (no factor exchange). */
-    private int maxPartRows;
-    /** The factor exchange, once decided (on the second iteration, the same way on every rank); null before. */
-    private java.util.Optional<FactorExchange> factors;
-    private int iterations;
     /** Whether the fused step holds updater state newer than the network's. */
     private boolean stateOnHeap;
     private double lastGradientNorm;
@@ -81,16 +76,6 @@ public final class TrainingStep {
     }
 
     /**
-     * Allows gradient averaging to exchange the factors of large dense-layer gradients instead of
-     * the gradients ({@link FactorExchange}), where that sends fewer floats.
-     *
-     * @param maxPartRows the most rows any rank contributes to one iteration (the same on every rank)
-     */
-    public void exchangeFactors(int maxPartRows) {
-        this.maxPartRows = maxPartRows;
-    }
-
-    /**
      * Runs one iteration of gradient averaging.
      *
      * @param features        this rank's part of the global batch, {@code rows x inputs}; may have 0 rows
@@ -104,15 +89,6 @@ public final class TrainingStep {
         long rows = features.size(0);
         if (batchNorm == null) {
             batchNorm = BatchNormStatistics.of(net);
-        }
-        FactorExchange factorExchange = factorExchange();
-        iterations++;
-        if (factorExchange != null) {
-            factorExchange.exchange(features, labels, Math.toIntExact(rows), collective, net.flattenedGradients(),
-                    exchange, gradientLength);
-            double lossSum = exchange[gradientLength];
-            update(globalBatchSize, lossSum, iteration, epoch);
-            return lossSum;
         }
         if (rows > 0) {
             exchange[gradientLength] = (float) localLossSum(features, labels);
@@ -132,25 +108,6 @@ public final class TrainingStep {
         double lossSum = exchange[gradientLength];
         update(globalBatchSize, lossSum, iteration, epoch);
         return lossSum;
-    }
-
-    /**
-     * The factor exchange, where allowed and where it applies: decided on the second iteration (the
-     * first, through DL4J, creates the gradient views on every rank), on every rank from the same
-     * facts, so every rank makes the same collective calls.
-     */
-    private FactorExchange factorExchange() {
-        if (factors == null) {
-            if (iterations == 0 || maxPartRows == 0) {
-                return null;
-            }
-            if (dense == null) {
-                dense = DenseGradients.forNetwork(net);
-            }
-            factors = dense.flatMap(d -> FactorExchange.plan(d, collective.rank(), collective.size(), maxPartRows,
-                    net.flattenedGradients())).filter(f -> f.ranksAgree(collective));
-        }
-        return factors.orElse(null);
     }
 
     /**
@@ -415,7 +372,7 @@ public final class TrainingStep {
      * all-reduce goes through host memory: with the CUDA backend this first copies the newest
      * values off the GPU (a no-op on the CPU backend).
      */
-    static FloatBuffer floats(INDArray array) {
+    private static FloatBuffer floats(INDArray array) {
         Nd4j.getAffinityManager().ensureLocation(array, AffinityManager.Location.HOST);
         FloatBuffer buffer = array.data().asNioFloat();
         buffer.position(Math.toIntExact(array.offset()));
@@ -432,7 +389,7 @@ public final class TrainingStep {
     }
 
     /** After a write through {@link #floats}: with the CUDA backend the GPU copy is now stale. */
-    static void wroteOnHost(INDArray array) {
+    private static void wroteOnHost(INDArray array) {
         Nd4j.getAffinityManager().tagLocation(array, AffinityManager.Location.HOST);
     }
 

@@ -48,9 +48,6 @@ public final class EpochRunner {
         TrainingStep step = new TrainingStep(net, timed, settings.clipping(), statistics);
         Averaging averaging = settings.averaging();
         boolean averageParameters = averaging.mode() == Averaging.Mode.PARAMETERS;
-        if (!averageParameters) {
-            step.exchangeFactors(batches.maxPartSize());
-        }
         // dropout masks come from ND4J's (per-thread) random generator: seeded per job seed, epoch and
         // rank, so the ranks draw different masks for their parts (as one process would for the rows of
         // one batch) and a retried or resumed epoch draws the same ones again
@@ -128,7 +125,7 @@ public final class EpochRunner {
                 watched.probeLearningRate());
     }
 
-    /** Measures the time spent inside the collective's calls. */
+    /** Measures the time spent inside the all-reduce. */
     private static final class TimedCollective implements Collective {
         private final Collective inner;
         private long nanos;
@@ -155,13 +152,6 @@ public final class EpochRunner {
         public void allReduceSum(float[] buffer) {
             long begin = System.nanoTime();
             inner.allReduceSum(buffer);
-            nanos += System.nanoTime() - begin;
-        }
-
-        @Override
-        public void allGather(float[] buffer) {
-            long begin = System.nanoTime();
-            inner.allGather(buffer);
             nanos += System.nanoTime() - begin;
         }
 

@@ -42,66 +42,6 @@ class RingCollectiveTest {
         });
     }
 
-    @ParameterizedTest(name = "{0} ranks")
-    @ValueSource(ints = {1, 2, 3, 4, 5})
-    void gathersEverySlotBitForBitAndAlternatesWithAllReduces(int size) {
-        assertTimeoutPreemptively(HANG_GUARD, () -> {
-            List<Collective> ring = Rings.open(size);
-            try {
-                long seed = 11;
-                // slot sizes of 0, 1 and several frames, a large buffer (the threaded path), and
-                // all-reduces in between on the same connections
-                for (int slot : new int[] {0, 1, 1000, RingCollective.CHUNK_FLOATS + 17,
-                        RingCollective.THREADED_FLOATS / size + 3}) {
-                    assertAllGatherCopiesEverySlot(ring, slot, seed++);
-                    assertAllReduceMatchesDoubleSum(ring, 1000 + slot % 7, seed++);
-                }
-            } finally {
-                Rings.closeAll(ring);
-            }
-        });
-    }
-
-    @Test
-    void allGatherRefusesABufferThatDoesNotSplitIntoEqualSlots() {
-        assertTimeoutPreemptively(HANG_GUARD, () -> {
-            List<Collective> ring = Rings.open(2);
-            try {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> ring.get(0).allGather(new float[5]));
-                assertEquals("rank 0: an all-gather buffer of 5 floats does not split into 2 equal slots",
-                        e.getMessage());
-            } finally {
-                Rings.closeAll(ring);
-            }
-        });
-    }
-
-    /** Each rank fills its slot (and garbage elsewhere); afterwards every rank holds every slot exactly. */
-    static void assertAllGatherCopiesEverySlot(List<Collective> ring, int slot, long seed) {
-        int size = ring.size();
-        Random random = new Random(seed);
-        float[] expected = new float[slot * size];
-        for (int i = 0; i < expected.length; i++) {
-            expected[i] = (float) random.nextGaussian();
-        }
-        List<Rings.Outcome<float[]>> results = Rings.onEveryRank(size, rank -> () -> {
-            float[] buffer = new float[slot * size];
-            java.util.Arrays.fill(buffer, Float.NaN);
-            System.arraycopy(expected, rank * slot, buffer, rank * slot, slot);
-            ring.get(rank).allGather(buffer);
-            return buffer;
-        });
-        for (int rank = 0; rank < size; rank++) {
-            Rings.Outcome<float[]> result = results.get(rank);
-            if (result.failure() != null) {
-                throw new AssertionError("all-gather of " + size + " slots of " + slot + " floats failed on rank "
-                        + rank, result.failure());
-            }
-            assertArrayEquals(expected, result.value(), "rank " + rank + ", slots of " + slot);
-        }
-    }
-
     @Test
     void manyConsecutiveCallsOfMixedLengthsStayInStep() {
         assertTimeoutPreemptively(HANG_GUARD, () -> {

@@ -53,17 +53,6 @@ public final class SharedMemoryCollective implements Collective {
         System.arraycopy(sum, 0, buffer, 0, buffer.length);
     }
 
-    @Override
-    public void allGather(float[] buffer) {
-        int slot = buffer.length / group.buffers.length;
-        group.buffers[rank] = buffer.clone();
-        await();
-        for (int r = 0; r < group.buffers.length; r++) {
-            System.arraycopy(group.buffers[r], r * slot, buffer, r * slot, slot);
-        }
-        await();
-    }
-
     private void await() {
         try {
             group.barrier.await(30, TimeUnit.SECONDS);

@@ -53,26 +53,6 @@ public final class TinyNetworks {
     }
 
     /**
-     * A 12-64-32-3 classifier (relu, relu, softmax), plain enough for the dense fast path and wide
-     * enough that with parts of at most 2 rows on 2 ranks both hidden layers' gradients go as factors.
-     */
-    public static String wideClassifier(IUpdater updater, double l2, long seed) {
-        return new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(DataType.FLOAT)
-                .updater(updater)
-                .l2(l2)
-                .weightInit(WeightInit.RELU)
-                .list()
-                .layer(new DenseLayer.Builder().nIn(INPUTS).nOut(64).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().nIn(64).nOut(32).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(32).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build())
-                .build()
-                .toJson();
-    }
-
-    /**
      * A computation graph with a residual block: input, dense(16), dense(16) added to the first
      * dense's output (an {@code ElementWiseVertex} add), softmax output with {@code loss}; Adam.
      */
