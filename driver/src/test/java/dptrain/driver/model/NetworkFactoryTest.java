@@ -67,20 +67,24 @@ class NetworkFactoryTest {
     }
 
     @Test
-    void theShippedCnnIsTwoConvolutionsWithPoolingThenDenseDropoutAndSoftmax() throws Exception {
+    void theShippedCnnIsTwoConvolutionsWithBatchNormAndPoolingThenDenseDropoutAndSoftmax() throws Exception {
         JobSpec spec = SpecLoader.load(Path.of(System.getProperty("user.dir")).resolveSibling("conf")
                 .resolve("fashion-mnist-cnn.yaml"), List.of());
-        // its cosine schedule runs over the whole run: 12 epochs of 843 iterations
+        // its cosine schedule runs over the whole run: 12 epochs of 938 iterations (60,000 rows, no validation split)
+        assertEquals(0.0, spec.data().validationFraction());
         MultiLayerConfiguration conf = NetworkFactory.configuration(spec.model(),
-                spec.training().optimizer().forRun(12 * 843), spec.data().shape(), 784, spec.training().seed());
-        assertEquals(List.of(ConvolutionLayer.class, SubsamplingLayer.class, ConvolutionLayer.class,
-                SubsamplingLayer.class, DenseLayer.class, DropoutLayer.class, OutputLayer.class), layerClasses(conf));
+                spec.training().optimizer().forRun(12 * 938), spec.data().shape(), 784, spec.training().seed());
+        assertEquals(List.of(ConvolutionLayer.class, BatchNormalization.class, SubsamplingLayer.class,
+                ConvolutionLayer.class, BatchNormalization.class, SubsamplingLayer.class, DenseLayer.class,
+                DropoutLayer.class, OutputLayer.class), layerClasses(conf));
         // flat rows in, reshaped to 1x28x28 in front of the first convolution, flattened again before dense
         assertInstanceOf(FeedForwardToCnnPreProcessor.class, conf.getInputPreProcess(0));
-        assertInstanceOf(CnnToFeedForwardPreProcessor.class, conf.getInputPreProcess(4));
+        assertInstanceOf(CnnToFeedForwardPreProcessor.class, conf.getInputPreProcess(6));
         // 28 -3+1-> 26 /2-> 13 -3+1-> 11 /2-> 5: 5 x 5 x 64 inputs to the dense layer
-        assertEquals(5 * 5 * 64, ((DenseLayer) conf.getConf(4).getLayer()).getNIn());
-        assertEquals(0.5, ((Dropout) conf.getConf(5).getLayer().getIDropout()).getP(), 1e-12,
+        assertEquals(32, ((BatchNormalization) conf.getConf(1).getLayer()).getNOut());
+        assertEquals(64, ((BatchNormalization) conf.getConf(4).getLayer()).getNOut());
+        assertEquals(5 * 5 * 64, ((DenseLayer) conf.getConf(6).getLayer()).getNIn());
+        assertEquals(0.5, ((Dropout) conf.getConf(7).getLayer().getIDropout()).getP(), 1e-12,
                 "DL4J keeps 1 - rate of the inputs");
 
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
