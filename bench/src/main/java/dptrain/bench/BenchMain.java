@@ -25,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code --add-opens} list in {@code BENCH_JAVA_OPTS}.
  *
  * <p>Options: {@code --epochs E} (10), {@code --only id,id} (run a subset: gemm, dl4j, dptrain-w1,
- * dptrain-w2, dptrain-ring, dptrain-pa, dl4j-spark, dl4j-spark-allreduce, mllib), {@code --mllib-iterations M} (50), {@code --averaging-frequency F}
+ * dptrain-w2, dptrain-pa, dl4j-spark, dl4j-spark-allreduce, mllib), {@code --mllib-iterations M} (50), {@code --averaging-frequency F}
  * (5), {@code --dl4j-spark-epochs E} (min(epochs, 3): it is slow), {@code --threads 1,2} (the ND4J thread settings tried for DL4J
  * and dptrain; for dptrain only those with workers x threads <= cores, or the first),
  * {@code --quiet-wait S} (30: how long to wait for the shared machine to go quiet before each
@@ -34,7 +34,7 @@ import java.util.concurrent.CompletableFuture;
 public final class BenchMain {
 
     static final Set<String> GROUPS = new LinkedHashSet<>(
-            List.of("gemm", "dl4j", "dptrain-w1", "dptrain-w2", "dptrain-ring", "dptrain-pa", "dl4j-spark", "dl4j-spark-allreduce",
+            List.of("gemm", "dl4j", "dptrain-w1", "dptrain-w2", "dptrain-pa", "dl4j-spark", "dl4j-spark-allreduce",
                     "mllib"));
 
     private final Path repo;
@@ -104,14 +104,9 @@ public final class BenchMain {
                 }
             }
         }
-        if (only.contains("dptrain-ring")) {
-            // the TCP ring the ranks use across machines, on loopback: what the scaling model is checked against
-            measurements.add(bench.dptrain("dptrain-w2-ring", "dptrain gradient averaging, 2 workers, TCP ring", 2,
-                    threads.get(0), List.of(), Map.of("DPTRAIN_JAVA_OPTS", "-Dspark.dptrain.collective=ring")));
-        }
         if (only.contains("dptrain-pa")) {
             measurements.add(bench.dptrain("dptrain-pa-k8-w2", "dptrain parameter averaging K=8, 2 workers", 2,
-                    threads.get(0), List.of("training.averaging=parameters", "training.averaging_frequency=8"), Map.of()));
+                    threads.get(0), List.of("training.averaging=parameters", "training.averaging_frequency=8")));
         }
         if (only.contains("dl4j-spark")) {
             measurements.add(bench.dl4jSpark(frequency, sparkEpochs));
@@ -150,15 +145,12 @@ public final class BenchMain {
     private Measurement dptrain(int workers, int threads) throws Exception {
         return dptrain("dptrain-w" + workers + "-omp" + threads,
                 "dptrain gradient averaging, " + workers + " worker" + (workers == 1 ? "" : "s"), workers, threads,
-                List.of(), Map.of());
+                List.of());
     }
 
-    /**
-     * {@code ./dptrain train conf/fashion-mnist-mlp.yaml} with the workers and any further overrides,
-     * and {@code env} added to the child's environment.
-     */
-    private Measurement dptrain(String id, String system, int workers, int threads, List<String> overrides,
-                                Map<String, String> env) throws Exception {
+    /** {@code ./dptrain train conf/fashion-mnist-mlp.yaml} with the workers and any further overrides. */
+    private Measurement dptrain(String id, String system, int workers, int threads, List<String> overrides)
+            throws Exception {
         Path output = runDir.resolve(id);
         List<String> command = new ArrayList<>(List.of("./dptrain", "train", "conf/fashion-mnist-mlp.yaml",
                 "training.workers=" + workers, "training.epochs=" + epochs, "output.dir=" + output,
@@ -168,7 +160,7 @@ public final class BenchMain {
                 // the peers train with a constant Adam rate: so does dptrain here (the shipped config anneals)
                 "training.optimizer.schedule.type=constant"));
         command.addAll(overrides);
-        ChildProcess.Outcome outcome = run(id, command, threads, env);
+        ChildProcess.Outcome outcome = run(id, command, threads);
         String threadSetting = "local[" + workers + "], OMP_NUM_THREADS=" + threads + " (" + workers * threads
                 + " ND4J threads in all)";
         if (outcome.exitCode() != 0) {
@@ -321,26 +313,15 @@ public final class BenchMain {
     }
 
     private ChildProcess.Outcome run(String id, List<String> command, int threads) throws Exception {
-        return run(id, command, threads, Map.of());
-    }
-
-    private ChildProcess.Outcome run(String id, List<String> command, int threads, Map<String, String> env)
-            throws Exception {
         waitForQuiet(id);
-        return runUntimed(id, command, threads, env);
+        return runUntimed(id, command, threads);
     }
 
     /** Runs without first waiting for a quiet machine: for work whose speed is not reported. */
     private ChildProcess.Outcome runUntimed(String id, List<String> command, int threads) throws Exception {
-        return runUntimed(id, command, threads, Map.of());
-    }
-
-    private ChildProcess.Outcome runUntimed(String id, List<String> command, int threads, Map<String, String> env)
-            throws Exception {
         System.out.println("bench: running " + id + " ...");
-        Map<String, String> environment = new java.util.HashMap<>(env);
-        environment.put("OMP_NUM_THREADS", Integer.toString(threads));
-        ChildProcess.Outcome outcome = ChildProcess.run(command, environment, repo, runDir.resolve(id + ".log"));
+        ChildProcess.Outcome outcome = ChildProcess.run(command, Map.of("OMP_NUM_THREADS", Integer.toString(threads)),
+                repo, runDir.resolve(id + ".log"));
         System.out.printf("bench: %s done in %.1f s (exit %d, peak RSS %.0f MiB, other processes %.2f cores)%n", id,
                 outcome.wallSeconds(), outcome.exitCode(), outcome.peakRssBytes() / 1048576.0,
                 outcome.otherCpuCores());

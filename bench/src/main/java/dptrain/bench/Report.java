@@ -149,10 +149,8 @@ final class Report {
             double iterations = Math.ceil(m.trainRows() / 64.0);
             double tar = m.medianEpochSeconds() * m.medianAllReduceShare() / iterations;
             double tc = m.medianEpochSeconds() * (1 - m.medianAllReduceShare()) / iterations;
-            String transport = workers == 1 ? "" : m.id().contains("-ring") ? ", TCP ring on loopback"
-                    : m.id().contains("-pa-") ? ", in memory, every 8 steps" : ", in memory (one JVM)";
-            out.append(String.format("%s%s: T_c %.2f ms, T_ar %.3f ms per iteration (measured efficiency %.0f%%; the"
-                            + " model at 10 Gb/s would give T_ar %.3f ms). ", m.id(), transport, tc * 1e3, tar * 1e3,
+            out.append(String.format("%s: T_c %.2f ms, T_ar %.3f ms per iteration (measured efficiency %.0f%%; the"
+                            + " model at 10 Gb/s would give T_ar %.3f ms). ", m.id(), tc * 1e3, tar * 1e3,
                     100 * (1 - m.medianAllReduceShare()), ScalingModel.allReduceSeconds(workers, 10,
                             ScalingModel.parameterCount() * 4) * 1e3));
         }

@@ -262,7 +262,6 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
     private double train(Model model, JavaRDD<DataSet> data, int rddId) {
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(data.context());
         int workers = settings.workers();
-        BarrierStages.checkTransport(spark);
         BarrierStages.slotShortage(spark, workers).ifPresent(shortage -> {
             throw new IllegalArgumentException("workers: " + shortage);
         });

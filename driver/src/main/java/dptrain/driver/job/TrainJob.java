@@ -106,11 +106,6 @@ public final class TrainJob {
         String specJson = SpecJson.toJson(spec);
         LOG.info("dptrain {} job spec: {}", VERSION, specJson);
 
-        try {
-            BarrierStages.checkTransport(context);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
-        }
         BarrierStages.slotShortage(context, training.workers()).ifPresent(shortage -> {
             throw new BadInputException("training.workers: " + shortage);
         });

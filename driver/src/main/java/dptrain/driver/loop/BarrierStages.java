@@ -1,7 +1,6 @@
 package dptrain.driver.loop;
 
 import dptrain.driver.data.PreparedData;
-import dptrain.worker.collective.Collectives;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.SparkContext;
@@ -18,16 +17,6 @@ public final class BarrierStages {
     private static final String REGISTRATION_WAIT = "spark.scheduler.maxRegisteredResourcesWaitingTime";
 
     private BarrierStages() {
-    }
-
-    /**
-     * Checks {@code spark.dptrain.collective}, which the tasks read to choose between memory and the
-     * TCP ring ({@code Collectives}), before any stage runs.
-     *
-     * @throws IllegalArgumentException with the one line to show, for a value that is not a choice
-     */
-    public static void checkTransport(JavaSparkContext context) {
-        Collectives.checkChoice(context.getConf().get(Collectives.CONF_KEY, null));
     }
 
     /**

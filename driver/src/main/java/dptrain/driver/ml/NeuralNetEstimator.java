@@ -81,7 +81,6 @@ public abstract class NeuralNetEstimator<E extends NeuralNetEstimator<E, M>, M e
         transformSchema(dataset.schema());
         int workers = getWorkers();
         JavaSparkContext context = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        BarrierStages.checkTransport(context);
         BarrierStages.slotShortage(context, workers).ifPresent(shortage -> {
             throw new IllegalArgumentException("workers: " + shortage);
         });

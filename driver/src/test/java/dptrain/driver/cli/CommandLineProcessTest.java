@@ -80,8 +80,7 @@ class CommandLineProcessTest {
 
     /**
      * With {@code spark.authenticate} the all-reduce key is derived in each task from Spark's
-     * application secret and the shipped nonce; two workers must still agree on it and train
-     * ({@code spark.dptrain.collective=ring}: in one JVM they would otherwise share memory).
+     * application secret and the shipped nonce; two workers must still agree on it and train.
      */
     @Test
     void trainsWithSparkAuthentication() throws Exception {
@@ -97,26 +96,12 @@ class CommandLineProcessTest {
                 output: {dir: %s}
                 """.formatted(train, dir.resolve("run")));
 
-        Exit exit = dptrain(List.of("-Dspark.authenticate=true", "-Dspark.authenticate.secret=test-application-secret",
-                "-Dspark.dptrain.collective=ring"), "train", spec.toString());
+        Exit exit = dptrain(List.of("-Dspark.authenticate=true", "-Dspark.authenticate.secret=test-application-secret"),
+                "train", spec.toString());
 
         assertEquals(0, exit.status(), exit.stderr());
         assertTrue(exit.stderr().contains("all-reduce key derived from the Spark application secret"), exit.stderr());
-        assertTrue(exit.stderr().contains("rank 1 of 2 joined the ring of"), exit.stderr());
         assertTrue(Files.isRegularFile(dir.resolve("run/model.zip")), exit.stderr());
-
-        // without the setting the two ranks, threads of one JVM, exchange through memory
-        Exit local = dptrain("train", spec.toString(), "output.dir=" + dir.resolve("run-local"));
-        assertEquals(0, local.status(), local.stderr());
-        assertTrue(local.stderr().contains("rank 1 of 2 joined the in-memory group of"), local.stderr());
-
-        Exit bad = dptrain(List.of("-Dspark.dptrain.collective=shm"), "train", spec.toString(),
-                "output.dir=" + dir.resolve("run-bad"));
-        assertEquals(2, bad.status(), bad.stderr());
-        List<String> lines = bad.stderr().lines().toList();
-        assertEquals("dptrain: error: spark.dptrain.collective: must be auto or ring, got 'shm'",
-                lines.get(lines.size() - 1), bad.stderr());
-        assertTrue(Files.notExists(dir.resolve("run-bad")), "output written by a refused run");
     }
 
     record Exit(int status, String stdout, String stderr) {

@@ -2,8 +2,7 @@ package dptrain.worker.task;
 
 import dptrain.worker.collective.Collective;
 import dptrain.worker.collective.CollectiveSettings;
-import dptrain.worker.collective.Collectives;
-import dptrain.worker.collective.LocalCollective;
+import dptrain.worker.collective.RingCollective;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.device.DeviceBinding;
 import java.io.Serializable;
@@ -21,9 +20,8 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * The body of an epoch's barrier task: partition {@code r} is rank {@code r}'s shard. The ranks
- * meet through {@code BarrierTaskContext.allGather}: ranks that all run in this JVM exchange through
- * memory, otherwise they build the authenticated ring bound to this executor's own address
- * ({@link Collectives}, {@code spark.dptrain.collective}); then they run the epoch. A Scala function because
+ * exchange addresses through {@code BarrierTaskContext.allGather}, build the authenticated ring
+ * bound to this executor's own address, and run the epoch. A Scala function because
  * {@code RDDBarrier} has no Java wrapper.
  */
 public final class BarrierEpochFunction extends AbstractFunction1<Iterator<ShardBlock>, Iterator<EpochReport>>
@@ -55,13 +53,11 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
                 executorAddress(), Duration.ofSeconds(epoch.timeoutSeconds()));
         EpochReport report;
         long begin = System.nanoTime();
-        String transport = SparkEnv.get().conf().get(Collectives.CONF_KEY, Collectives.AUTO);
-        try (Collective collective = Collectives.open(rank, epoch.workers(), context::allGather, settings, transport)) {
+        try (Collective collective = RingCollective.open(rank, epoch.workers(), context::allGather, settings)) {
             // One line per task and epoch attempt: in an executor's log it says which rank of which attempt
             // ran there, the first thing to look for when an epoch had to be relaunched.
-            LOG.info("rank {} of {} joined the {} of {} on executor {} in {} ms", rank, epoch.workers(),
-                    collective instanceof LocalCollective ? "in-memory group" : "ring", epoch.sessionTag(),
-                    SparkEnv.get().executorId(), (System.nanoTime() - begin) / 1_000_000);
+            LOG.info("rank {} of {} joined the ring of {} on executor {} in {} ms", rank, epoch.workers(),
+                    epoch.sessionTag(), SparkEnv.get().executorId(), (System.nanoTime() - begin) / 1_000_000);
             report = EpochRunner.run(epoch, rank, block, collective);
         }
         return Iterator$.MODULE$.single(report);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dptrain.worker.collective.Collective;
 import dptrain.worker.collective.CollectiveSettings;
 import dptrain.worker.collective.InMemoryRendezvous;
-import dptrain.worker.collective.Collectives;
+import dptrain.worker.collective.RingCollective;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.schedule.CosineRestarts;
@@ -71,29 +71,17 @@ class DataParallelExactnessTest {
         assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs, DataParallelExactnessTest::ring);
     }
 
-    @ParameterizedTest(name = "{0}, in-memory collective")
-    @MethodSource("cases")
-    void ranksInOneJvmMatchSingleProcessTraining(String name, IUpdater updater, double l2, long[] shardRows,
-                                                 int batch, int epochs) throws Exception {
-        assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs, size -> open(size, Collectives.AUTO));
-    }
-
     /** A real authenticated TCP ring on loopback, opened concurrently by one thread per rank. */
     private static Collective[] ring(int size) {
-        return open(size, Collectives.RING);
-    }
-
-    /** The collective {@link Collectives#open} gives ranks on threads of this JVM with {@code choice}. */
-    private static Collective[] open(int size, String choice) {
         InMemoryRendezvous rendezvous = new InMemoryRendezvous(size);
-        CollectiveSettings settings = new CollectiveSettings(new byte[32], "exactness-test-" + System.nanoTime(),
+        CollectiveSettings settings = new CollectiveSettings(new byte[32], "exactness-test",
                 InetAddress.getLoopbackAddress(), Duration.ofSeconds(30));
         ExecutorService openers = Executors.newFixedThreadPool(size);
         try {
             List<Future<Collective>> opened = new ArrayList<>();
             for (int r = 0; r < size; r++) {
                 int rank = r;
-                opened.add(openers.submit(() -> Collectives.open(rank, size, rendezvous.forRank(rank), settings, choice)));
+                opened.add(openers.submit(() -> RingCollective.open(rank, size, rendezvous.forRank(rank), settings)));
             }
             Collective[] group = new Collective[size];
             for (int r = 0; r < size; r++) {
