@@ -30,8 +30,9 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  *
  * <p>The pass works on Java arrays, not on the network's native memory: the JIT compiles a loop
  * over {@code float[]} into SIMD instructions (square roots and divisions included), while a loop
- * through {@code FloatBuffer}s stays one element at a time, about ten times slower (1.4 ms against
- * 0.13 ms for the MLP; {@code StepProfile}). So this class keeps the parameters and the updater
+ * through {@code FloatBuffer}s stays one element at a time, about ten times slower (for the MLP's
+ * 235k parameters 1.4 ms against 0.13 ms, measured side by side on a busy machine; 0.16 ms for this
+ * class's step on a quiet one, {@code StepProfile}). So this class keeps the parameters and the updater
  * state as arrays: {@link #load} copies them in from the network, {@link #storeParams} copies the
  * parameters back after every step (the next forward pass reads them), and the state, which only
  * this step reads, goes back with {@link #storeState} when someone else is about to read it.
