@@ -307,8 +307,9 @@ public final class TrainingStep {
 
     /**
      * {@code sum x_i^2}: in float within blocks of {@value #SQUARE_BLOCK} (eight interleaved sums,
-     * about four times faster than one double sum), the blocks added in double. A block whose float sum overflows (elements above about 1e19) is
-     * redone in double, so only a really non-finite element makes the result non-finite.
+     * about three times faster than one double sum), the blocks added in double. A block whose
+     * float sum overflows (elements above about 1e19) is redone in double, so only a really
+     * non-finite element makes the result non-finite.
      */
     static double sumOfSquares(float[] values, int length) {
         double sum = 0;
