@@ -146,7 +146,7 @@ final class FusedUpdate {
 
     private static void flush(float[] values) {
         for (int i = 0; i < values.length; i++) {
-            if (values[i] != 0f && Math.abs(values[i]) < Network.TINY) {
+            if (Network.tiny(values[i])) {
                 values[i] = 0f;
             }
         }

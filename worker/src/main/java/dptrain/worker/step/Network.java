@@ -156,14 +156,19 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         java.nio.FloatBuffer values = state.data().asNioFloat();
         for (int i = 0, n = (int) state.length(); i < n; i++) {
             float value = values.get(i);
-            if (value != 0f && Math.abs(value) < TINY) {
+            if (tiny(value)) {
                 values.put(i, 0f);
             }
         }
         Nd4j.getAffinityManager().tagLocation(state, AffinityManager.Location.HOST);
     }
 
-    static final float TINY = 1e-30f;
+    private static final float TINY = 1e-30f;
+
+    /** Whether {@link #flushTinyValues} sets {@code value} to zero: non-zero and below {@value #TINY} in magnitude. */
+    static boolean tiny(float value) {
+        return value != 0f && Math.abs(value) < TINY;
+    }
 
     /**
      * The learning rate the updater uses at {@code iteration} (schedule included): that of the
