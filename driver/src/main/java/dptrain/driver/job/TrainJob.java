@@ -20,6 +20,7 @@ import dptrain.driver.data.PreparedData;
 import dptrain.driver.loop.BarrierStages;
 import dptrain.driver.loop.DivergencePolicy;
 import dptrain.driver.loop.EpochEnd;
+import dptrain.driver.loop.EpochLauncher;
 import dptrain.driver.loop.JobDescription;
 import dptrain.driver.loop.SparkEpochLauncher;
 import dptrain.driver.loop.SparkEvaluator;
@@ -152,6 +153,8 @@ public final class TrainJob {
                 BarrierStages.shardRows(context, data, training.workers()), classes, secret, "dptrain-" + UUID.randomUUID(),
                 training.collectiveTimeoutSeconds(),
                 NetworkFactory.stepSettings(training, spec.monitoring().logEveryIterations()));
+        // before any listener writes: a bad rendezvous setting is bad input
+        EpochLauncher launcher = new SparkEpochLauncher(context, data.train(), template, training.epochs());
         IUpdater updater = NetworkFactory.updater(optimizer);
         Task task = outputLayer.task();
         Function<EpochEnd, Checkpoint> checkpointOf = CheckpointListener.checkpoints(task, configuration, specJson,
@@ -167,7 +170,7 @@ public final class TrainJob {
         listeners.add(new ProgressLog(task));
         listeners.add(ReportHtml.afterEachEpoch(output, VERSION, specJson));
         Trainer trainer = new Trainer(
-                new SparkEpochLauncher(context, data.train(), template, training.epochs()),
+                launcher,
                 SparkEvaluator.validation(context, data.validation(), configuration, classes, binary, training.epochs()),
                 (iteration, epoch) -> updater.getLearningRate(iteration, epoch),
                 training.epochRetries(),

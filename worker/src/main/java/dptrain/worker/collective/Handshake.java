@@ -107,11 +107,16 @@ final class Handshake {
                 + 2 * Integer.BYTES + connectorNonce.length + acceptorNonce.length);
         message.putInt(label.length).put(label).putInt(tag.length).put(tag)
                 .putInt(connectorRank).putInt(acceptorRank).put(connectorNonce).put(acceptorNonce);
+        return hmac(settings, message.array());
+    }
+
+    /** HMAC-SHA256 of {@code message} under the settings' secret (whose copy is wiped after use). */
+    static byte[] hmac(CollectiveSettings settings, byte[] message) {
         byte[] secret = settings.secret();
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(new SecretKeySpec(secret, ALGORITHM));
-            return mac.doFinal(message.array());
+            return mac.doFinal(message);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(ALGORITHM + " is not available in this JVM", e);
         } finally {

@@ -73,7 +73,7 @@ public final class RingCollective implements Collective {
     /** Floats added per block: a bulk copy into an L1-sized scratch array, then a vectorised add. */
     private static final int ADD_BLOCK_FLOATS = 4 * 1024;
     /** Longest accepted "host:port" from the rendezvous. */
-    private static final int MAX_ADDRESS_CHARS = 300;
+    static final int MAX_ADDRESS_CHARS = 300;
 
     private final int rank;
     private final int size;
@@ -241,32 +241,46 @@ public final class RingCollective implements Collective {
 
     /** Parses "host:port" or "[ipv6]:port" published by rank {@code peer}. */
     static InetSocketAddress parseAddress(String address, int rank, int peer) {
-        String problem = null;
-        if (address == null || address.length() > MAX_ADDRESS_CHARS || address.lastIndexOf(':') <= 0) {
-            problem = "it is not host:port";
-        } else {
-            int colon = address.lastIndexOf(':');
-            String host = address.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            try {
-                int port = Integer.parseInt(address.substring(colon + 1));
-                if (port < 1 || port > 65535) {
-                    problem = "port " + port + " is outside 1..65535";
-                } else {
-                    return new InetSocketAddress(InetAddress.getByName(host), port);
-                }
-            } catch (NumberFormatException e) {
-                problem = "the port is not a number";
-            } catch (IOException e) {
-                problem = "the host does not resolve: " + e;
-            }
+        try {
+            return resolve(address);
+        } catch (IllegalArgumentException e) {
+            throw new CollectiveException("rank " + rank + ": rank " + peer + " published address '"
+                    + shown(address) + "' but " + e.getMessage());
         }
-        String shown = address == null ? "null"
-                : address.substring(0, Math.min(address.length(), 80));
-        throw new CollectiveException("rank " + rank + ": rank " + peer + " published address '" + shown
-                + "' but " + problem);
+    }
+
+    /**
+     * Resolves "host:port" or "[ipv6]:port"; what is wrong with it is the message of an
+     * {@link IllegalArgumentException}.
+     */
+    static InetSocketAddress resolve(String address) {
+        if (address == null || address.length() > MAX_ADDRESS_CHARS || address.lastIndexOf(':') <= 0) {
+            throw new IllegalArgumentException("it is not host:port");
+        }
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the port is not a number");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is outside 1..65535");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the host does not resolve: " + e);
+        }
+    }
+
+    /** An address as shown in messages: at most 80 characters of it. */
+    static String shown(String address) {
+        return address == null ? "null" : address.substring(0, Math.min(address.length(), 80));
     }
 
     private static PeerConnection awaitAccepted(Future<PeerConnection> accepted, int rank,

@@ -2,6 +2,8 @@ package dptrain.worker.task;
 
 import dptrain.worker.collective.Collective;
 import dptrain.worker.collective.CollectiveSettings;
+import dptrain.worker.collective.DriverRendezvous;
+import dptrain.worker.collective.Rendezvous;
 import dptrain.worker.collective.RingCollective;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.device.DeviceBinding;
@@ -20,7 +22,8 @@ import scala.runtime.AbstractFunction1;
 
 /**
  * The body of an epoch's barrier task: partition {@code r} is rank {@code r}'s shard. The ranks
- * exchange addresses through {@code BarrierTaskContext.allGather}, build the authenticated ring
+ * exchange addresses at the driver's {@code RendezvousServer} (or, when the plan names none,
+ * through {@code BarrierTaskContext.allGather}), build the authenticated ring
  * bound to this executor's own address, and run the epoch. A Scala function because
  * {@code RDDBarrier} has no Java wrapper.
  */
@@ -48,12 +51,18 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
         if (blocks.hasNext()) {
             throw new IllegalStateException("rank " + rank + " has more than one shard block");
         }
-        CollectiveSettings settings = new CollectiveSettings(CollectiveKey.forThisExecutor(epoch.secret()),
-                epoch.sessionTag() + "/stage-" + context.stageId() + "." + context.stageAttemptNumber(),
-                executorAddress(), Duration.ofSeconds(epoch.timeoutSeconds()));
+        byte[] key = CollectiveKey.forThisProcess(epoch.secret());
+        InetAddress address = executorAddress();
+        Duration timeout = Duration.ofSeconds(epoch.timeoutSeconds());
+        CollectiveSettings settings = new CollectiveSettings(key,
+                epoch.sessionTag() + "/stage-" + context.stageId() + "." + context.stageAttemptNumber(), address, timeout);
+        // the driver's rendezvous knows the epoch attempt, not the stage it became
+        Rendezvous rendezvous = epoch.rendezvous() == null ? context::allGather
+                : new DriverRendezvous(epoch.rendezvous(), new CollectiveSettings(key, epoch.sessionTag(), address,
+                        timeout), rank, epoch.workers(), context::isInterrupted);
         EpochReport report;
         long begin = System.nanoTime();
-        try (Collective collective = RingCollective.open(rank, epoch.workers(), context::allGather, settings)) {
+        try (Collective collective = RingCollective.open(rank, epoch.workers(), rendezvous, settings)) {
             // One line per task and epoch attempt: in an executor's log it says which rank of which attempt
             // ran there, the first thing to look for when an epoch had to be relaunched.
             LOG.info("rank {} of {} joined the ring of {} on executor {} in {} ms", rank, epoch.workers(),

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * The key the all-reduce handshake proves, derived from what the driver ships with the epoch
  * plan. Without Spark authentication the shipped 32 random bytes are the key. With
  * {@code spark.authenticate=true} they are only a per-job nonce: the key is
- * HMAC-SHA256(Spark's application secret, nonce), computed inside each executor from the secret
- * Spark gave it, so the key never travels (not even inside the task closure) and a process that
+ * HMAC-SHA256(Spark's application secret, nonce), computed inside each executor (and the driver,
+ * for the epoch's rendezvous) from the secret Spark gave it, so the key never travels (not even inside the task closure) and a process that
  * does not hold the application's secret cannot join the ring. Driver and executors read the same
  * application-wide {@code spark.authenticate}, so every rank derives the same key.
  */
@@ -28,8 +28,11 @@ public final class CollectiveKey {
     private CollectiveKey() {
     }
 
-    /** The key of this process's Spark application for the shipped bytes. */
-    public static byte[] forThisExecutor(byte[] shipped) {
+    /**
+     * The key of this process's Spark application for the shipped bytes: in an executor for the
+     * ring, in the driver for the epoch's rendezvous (both hold the application's secret).
+     */
+    public static byte[] forThisProcess(byte[] shipped) {
         SparkEnv env = SparkEnv.get();
         if (env == null || !env.conf().getBoolean(AUTHENTICATE, false)) {
             return shipped;

@@ -18,13 +18,23 @@ import java.io.Serializable;
  * @param sessionTag        job and epoch attempt; peers of any other attempt are refused
  * @param timeoutSeconds    the longest any collective wait may take
  * @param step              averaging mode, gradient clipping and monitoring probes
+ * @param rendezvous        "host:port" of the driver's {@code RendezvousServer} for this epoch attempt, or
+ *                          {@code null}: the ranks meet through Spark's {@code BarrierTaskContext.allGather}
  */
 public record EpochPlan(String configurationJson, NetworkState start, long seed, int batchSize, long[] shardRows,
-                        int classes, byte[] secret, String sessionTag, int timeoutSeconds, StepSettings step)
+                        int classes, byte[] secret, String sessionTag, int timeoutSeconds, StepSettings step,
+                        String rendezvous)
         implements Serializable {
 
     public EpochPlan {
         java.util.Objects.requireNonNull(step, "step");
+    }
+
+    /** A plan whose ranks meet through Spark's barrier {@code allGather}. */
+    public EpochPlan(String configurationJson, NetworkState start, long seed, int batchSize, long[] shardRows,
+                     int classes, byte[] secret, String sessionTag, int timeoutSeconds, StepSettings step) {
+        this(configurationJson, start, seed, batchSize, shardRows, classes, secret, sessionTag, timeoutSeconds, step,
+                null);
     }
 
     /** A plan with {@link StepSettings#DEFAULT}: gradient averaging, no clipping, no probes. */
@@ -37,7 +47,13 @@ public record EpochPlan(String configurationJson, NetworkState start, long seed,
     /** This plan for one epoch attempt: its configuration, start state and session tag, the rest unchanged. */
     public EpochPlan forEpoch(String configuration, NetworkState epochStart, String epochSessionTag) {
         return new EpochPlan(configuration, epochStart, seed, batchSize, shardRows, classes, secret, epochSessionTag,
-                timeoutSeconds, step);
+                timeoutSeconds, step, rendezvous);
+    }
+
+    /** This plan with the ranks meeting at the driver's rendezvous {@code address} ("host:port"). */
+    public EpochPlan withRendezvous(String address) {
+        return new EpochPlan(configurationJson, start, seed, batchSize, shardRows, classes, secret, sessionTag,
+                timeoutSeconds, step, address);
     }
 
     public int workers() {

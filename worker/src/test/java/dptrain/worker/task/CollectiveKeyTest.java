@@ -33,6 +33,6 @@ class CollectiveKeyTest {
         byte[] shipped = new byte[32];
         Arrays.fill(shipped, (byte) 3);
         // No SparkEnv in this JVM (or spark.authenticate unset): nothing is derived.
-        assertArrayEquals(shipped, CollectiveKey.forThisExecutor(shipped));
+        assertArrayEquals(shipped, CollectiveKey.forThisProcess(shipped));
     }
 }

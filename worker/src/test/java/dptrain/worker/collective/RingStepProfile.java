@@ -1,0 +1,136 @@
+package dptrain.worker.collective;
+
+import dptrain.worker.step.Network;
+import dptrain.worker.step.TrainingStep;
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/**
+ * Where an iteration of the Fashion-MNIST MLP goes when {@code ranks} ranks run as threads of one
+ * JVM over the loopback ring, without Spark:
+ * {@code java -cp ... dptrain.worker.collective.RingStepProfile [rows per rank] [iterations] [ranks] [split]}.
+ * Prints, per rank, the median (and mean) microseconds of the whole step, of the all-reduce and of
+ * the rest. With {@code split}, every all-reduce is preceded by a one-float all-reduce, which
+ * separates waiting for the slowest rank (the "wait" column) from moving the gradient.
+ */
+public final class RingStepProfile {
+
+    public static void main(String[] args) {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 32;
+        int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
+        int ranks = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        boolean split = args.length > 3 && args[3].equals("split");
+        List<Collective> ring = Rings.open(ranks);
+        try {
+            List<Rings.Outcome<String>> lines = Rings.onEveryRank(ranks,
+                    rank -> () -> profile(ring.get(rank), rows, iterations, split));
+            for (Rings.Outcome<String> line : lines) {
+                if (line.failure() != null) {
+                    throw new AssertionError(line.failure());
+                }
+                System.out.println(line.value());
+            }
+        } finally {
+            Rings.closeAll(ring);
+        }
+    }
+
+    private static String profile(Collective collective, int rows, int iterations, boolean split) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(256).nOut(128).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(128).nOut(10).activation(Activation.SOFTMAX)
+                        .weightInit(WeightInit.XAVIER).build())
+                .build();
+        Network net = Network.fromJson(conf.toJson());
+        net.init();
+        int batches = 64;
+        INDArray[] featureSet = new INDArray[batches];
+        INDArray[] labelSet = new INDArray[batches];
+        java.util.Random random = new java.util.Random(1 + collective.rank());
+        for (int b = 0; b < batches; b++) {
+            featureSet[b] = Nd4j.rand(DataType.FLOAT, rows, 784);
+            labelSet[b] = Nd4j.zeros(DataType.FLOAT, rows, 10);
+            for (int r = 0; r < rows; r++) {
+                labelSet[b].putScalar(r, random.nextInt(10), 1f);
+            }
+        }
+        long[] inCollective = new long[1];
+        long[] inBarrier = new long[1];
+        Collective timed = new Collective() {
+            @Override
+            public int rank() {
+                return collective.rank();
+            }
+
+            @Override
+            public int size() {
+                return collective.size();
+            }
+
+            @Override
+            public void allReduceSum(float[] buffer) {
+                long b0 = System.nanoTime();
+                if (split) {
+                    collective.allReduceSum(new float[1]);
+                }
+                inBarrier[0] += System.nanoTime() - b0;
+                long begin = System.nanoTime();
+                collective.allReduceSum(buffer);
+                inCollective[0] += System.nanoTime() - begin;
+            }
+
+            @Override
+            public void close() {
+                collective.close();
+            }
+        };
+        TrainingStep step = new TrainingStep(net, timed);
+        long[] total = new long[iterations];
+        long[] exchange = new long[iterations];
+        long[] barrier = new long[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long before = inCollective[0];
+            long beforeBarrier = inBarrier[0];
+            long t0 = System.nanoTime();
+            step.apply(featureSet[i % batches], labelSet[i % batches], rows * collective.size(), i, 0);
+            total[i] = System.nanoTime() - t0;
+            exchange[i] = inCollective[0] - before;
+            barrier[i] = inBarrier[0] - beforeBarrier;
+        }
+        long[] rest = new long[iterations];
+        for (int i = 0; i < iterations; i++) {
+            rest[i] = total[i] - exchange[i] - barrier[i];
+        }
+        return "rank " + collective.rank() + ", rows " + rows + ": step " + median(total) + " (" + mean(total)
+                + ") us, all-reduce " + median(exchange) + " (" + mean(exchange) + ") us, wait " + median(barrier)
+                + " (" + mean(barrier) + ") us, the rest " + median(rest) + " (" + mean(rest) + ") us; medians (means)"
+                + " of the last " + iterations / 2;
+    }
+
+    private static long median(long[] nanos) {
+        long[] tail = Arrays.copyOfRange(nanos, nanos.length / 2, nanos.length);
+        Arrays.sort(tail);
+        return tail[tail.length / 2] / 1000;
+    }
+
+    private static long mean(long[] nanos) {
+        long sum = 0;
+        for (int i = nanos.length / 2; i < nanos.length; i++) {
+            sum += nanos[i];
+        }
+        return sum / (nanos.length - nanos.length / 2) / 1000;
+    }
+}
