@@ -10,6 +10,7 @@ import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -74,6 +75,8 @@ public final class RingCollective implements Collective {
     private static final int ADD_BLOCK_FLOATS = 4 * 1024;
     /** Longest accepted "host:port" from the rendezvous. */
     static final int MAX_ADDRESS_CHARS = 300;
+    /** Between a rank's "host:port" and its JVM's id in what it publishes. */
+    private static final String JVM_SEPARATOR = " ";
 
     private final int rank;
     private final int size;
@@ -167,6 +170,17 @@ public final class RingCollective implements Collective {
      * @throws CollectiveException when the ring cannot be formed in time
      */
     public static Collective open(int rank, int size, Rendezvous rendezvous, CollectiveSettings settings) {
+        return open(rank, size, rendezvous, settings, false);
+    }
+
+    /**
+     * {@link #open(int, int, Rendezvous, CollectiveSettings)}, except that with {@code inMemoryWhenOneJvm}
+     * ranks that all turn out to be threads of this JVM (each publishes this JVM's id next to its
+     * address) all-reduce through memory ({@link LocalCollective}) instead of TCP loopback. Every
+     * rank of the group must pass the same {@code inMemoryWhenOneJvm}.
+     */
+    public static Collective open(int rank, int size, Rendezvous rendezvous, CollectiveSettings settings,
+            boolean inMemoryWhenOneJvm) {
         if (size < 1) {
             throw new IllegalArgumentException("size is " + size + "; it must be at least 1");
         }
@@ -185,7 +199,12 @@ public final class RingCollective implements Collective {
         Future<PeerConnection> accepted = null;
         PeerConnection successor = null;
         try {
-            String[] addresses = exchangeAddresses(rendezvous, acceptor.publishedAddress(), rank, size);
+            String[] addresses = exchangeAddresses(rendezvous,
+                    acceptor.publishedAddress() + JVM_SEPARATOR + LocalCollective.JVM, rank, size);
+            if (inMemoryWhenOneJvm && Arrays.stream(addresses).allMatch(RingCollective::inThisJvm)) {
+                acceptor.close();
+                return LocalCollective.join(settings.sessionTag(), rank, size, settings.timeoutNanos());
+            }
             InetSocketAddress successorAddress = parseAddress(addresses[successorRank], rank, successorRank);
             long deadline = System.nanoTime() + settings.timeoutNanos();
             sender = Executors.newSingleThreadExecutor(task -> {
@@ -223,6 +242,11 @@ public final class RingCollective implements Collective {
         }
     }
 
+    /** Whether a published "host:port jvm" names this JVM. */
+    private static boolean inThisJvm(String published) {
+        return published != null && published.endsWith(JVM_SEPARATOR + LocalCollective.JVM);
+    }
+
     private static String[] exchangeAddresses(Rendezvous rendezvous, String address, int rank, int size) {
         String[] addresses;
         try {
@@ -239,10 +263,11 @@ public final class RingCollective implements Collective {
         return addresses;
     }
 
-    /** Parses "host:port" or "[ipv6]:port" published by rank {@code peer}. */
+    /** Parses "host:port" or "[ipv6]:port", maybe followed by its JVM's id, published by rank {@code peer}. */
     static InetSocketAddress parseAddress(String address, int rank, int peer) {
+        int separator = address == null ? -1 : address.indexOf(JVM_SEPARATOR);
         try {
-            return resolve(address);
+            return resolve(separator < 0 ? address : address.substring(0, separator));
         } catch (IllegalArgumentException e) {
             throw new CollectiveException("rank " + rank + ": rank " + peer + " published address '"
                     + shown(address) + "' but " + e.getMessage());

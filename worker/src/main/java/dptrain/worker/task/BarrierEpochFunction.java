@@ -24,7 +24,8 @@ import scala.runtime.AbstractFunction1;
  * The body of an epoch's barrier task: partition {@code r} is rank {@code r}'s shard. The ranks
  * exchange addresses at the driver's {@code RendezvousServer} (or, when the plan names none,
  * through {@code BarrierTaskContext.allGather}), build the authenticated ring
- * bound to this executor's own address, and run the epoch. A Scala function because
+ * bound to this executor's own address (or, when every rank is a thread of this JVM, all-reduce
+ * through memory), and run the epoch. A Scala function because
  * {@code RDDBarrier} has no Java wrapper.
  */
 public final class BarrierEpochFunction extends AbstractFunction1<Iterator<ShardBlock>, Iterator<EpochReport>>
@@ -62,11 +63,12 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
                         timeout), rank, epoch.workers(), context::isInterrupted);
         EpochReport report;
         long begin = System.nanoTime();
-        try (Collective collective = RingCollective.open(rank, epoch.workers(), rendezvous, settings)) {
+        try (Collective collective = RingCollective.open(rank, epoch.workers(), rendezvous, settings, true)) {
             // One line per task and epoch attempt: in an executor's log it says which rank of which attempt
             // ran there, the first thing to look for when an epoch had to be relaunched.
-            LOG.info("rank {} of {} joined the ring of {} on executor {} in {} ms", rank, epoch.workers(),
-                    epoch.sessionTag(), SparkEnv.get().executorId(), (System.nanoTime() - begin) / 1_000_000);
+            LOG.info("rank {} of {} joined the {} of {} on executor {} in {} ms", rank, epoch.workers(),
+                    collective instanceof RingCollective ? "ring" : "group", epoch.sessionTag(),
+                    SparkEnv.get().executorId(), (System.nanoTime() - begin) / 1_000_000);
             report = EpochRunner.run(epoch, rank, block, collective);
         }
         return Iterator$.MODULE$.single(report);

@@ -19,10 +19,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 /**
  * Where an iteration of the Fashion-MNIST MLP goes when {@code ranks} ranks run as threads of one
  * JVM over the loopback ring, without Spark:
- * {@code java -cp ... dptrain.worker.collective.RingStepProfile [rows per rank] [iterations] [ranks] [split]}.
+ * {@code java -cp ... dptrain.worker.collective.RingStepProfile [rows] [iterations] [ranks] [split|whole] [memory|ring]}.
  * Prints, per rank, the median (and mean) microseconds of the whole step, of the all-reduce and of
  * the rest. With {@code split}, every all-reduce is preceded by a one-float all-reduce, which
- * separates waiting for the slowest rank (the "wait" column) from moving the gradient.
+ * separates waiting for the slowest rank (the "wait" column) from moving the gradient. With
+ * {@code memory}, the ranks (threads of this JVM) all-reduce through {@link LocalCollective}.
  */
 public final class RingStepProfile {
 
@@ -31,7 +32,10 @@ public final class RingStepProfile {
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
         int ranks = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         boolean split = args.length > 3 && args[3].equals("split");
-        List<Collective> ring = Rings.open(ranks);
+        boolean memory = args.length > 4 && args[4].equals("memory");
+        InMemoryRendezvous rendezvous = new InMemoryRendezvous(ranks, java.time.Duration.ofSeconds(10));
+        List<Collective> ring = Rings.onEveryRank(ranks, rank -> () -> RingCollective.open(rank, ranks,
+                rendezvous.forRank(rank), Rings.settings(), memory)).stream().map(Rings.Outcome::value).toList();
         try {
             List<Rings.Outcome<String>> lines = Rings.onEveryRank(ranks,
                     rank -> () -> profile(ring.get(rank), rows, iterations, split));
