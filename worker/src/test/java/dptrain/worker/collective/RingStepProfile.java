@@ -1,20 +1,11 @@
 package dptrain.worker.collective;
 
 import dptrain.worker.step.Network;
+import dptrain.worker.step.StepProfile;
 import dptrain.worker.step.TrainingStep;
 import java.util.Arrays;
 import java.util.List;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /**
  * Where an iteration of the Fashion-MNIST MLP goes when {@code ranks} ranks run as threads of one
@@ -51,26 +42,11 @@ public final class RingStepProfile {
     }
 
     private static String profile(Collective collective, int rows, int iterations, boolean split) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
-                .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).list()
-                .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().nIn(256).nOut(128).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(128).nOut(10).activation(Activation.SOFTMAX)
-                        .weightInit(WeightInit.XAVIER).build())
-                .build();
-        Network net = Network.fromJson(conf.toJson());
-        net.init();
+        Network net = StepProfile.mlp();
         int batches = 64;
         INDArray[] featureSet = new INDArray[batches];
         INDArray[] labelSet = new INDArray[batches];
-        java.util.Random random = new java.util.Random(1 + collective.rank());
-        for (int b = 0; b < batches; b++) {
-            featureSet[b] = Nd4j.rand(DataType.FLOAT, rows, 784);
-            labelSet[b] = Nd4j.zeros(DataType.FLOAT, rows, 10);
-            for (int r = 0; r < rows; r++) {
-                labelSet[b].putScalar(r, random.nextInt(10), 1f);
-            }
-        }
+        StepProfile.randomBatches(rows, 1 + collective.rank(), featureSet, labelSet);
         long[] inCollective = new long[1];
         long[] inBarrier = new long[1];
         Collective timed = new Collective() {

@@ -23,26 +23,11 @@ public final class StepProfile {
     public static void main(String[] args) {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 32;
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
-                .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).list()
-                .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().nIn(256).nOut(128).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(128).nOut(10).activation(Activation.SOFTMAX)
-                        .weightInit(WeightInit.XAVIER).build())
-                .build();
-        Network net = Network.fromJson(conf.toJson());
-        net.init();
+        Network net = mlp();
         int batches = 64;
         INDArray[] featureSet = new INDArray[batches];
         INDArray[] labelSet = new INDArray[batches];
-        java.util.Random random = new java.util.Random(1);
-        for (int b = 0; b < batches; b++) {
-            featureSet[b] = Nd4j.rand(DataType.FLOAT, rows, 784);
-            labelSet[b] = Nd4j.zeros(DataType.FLOAT, rows, 10);
-            for (int r = 0; r < rows; r++) {
-                labelSet[b].putScalar(r, random.nextInt(10), 1f);
-            }
-        }
+        randomBatches(rows, 1, featureSet, labelSet);
         net.computeGradientAndScore(featureSet[0], labelSet[0]);
         net.applyUpdate(rows, 0, 0);
         DenseGradients dense = DenseGradients.forNetwork(net).orElseThrow();
@@ -78,6 +63,32 @@ public final class StepProfile {
             line.append(' ').append(phases[phase]).append(' ').append(median(nanos[phase])).append(" us,");
         }
         System.out.println(line + " medians of the last " + iterations / 2 + " (squares " + (float) squares + ")");
+    }
+
+    /** The Fashion-MNIST MLP, 784-256-128-10 with Adam, initialised. */
+    public static Network mlp() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(256).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(256).nOut(128).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(128).nOut(10).activation(Activation.SOFTMAX)
+                        .weightInit(WeightInit.XAVIER).build())
+                .build();
+        Network net = Network.fromJson(conf.toJson());
+        net.init();
+        return net;
+    }
+
+    /** Fills the arrays with batches of {@code rows} random pixels and one-hot random labels. */
+    public static void randomBatches(int rows, long seed, INDArray[] features, INDArray[] labels) {
+        java.util.Random random = new java.util.Random(seed);
+        for (int b = 0; b < features.length; b++) {
+            features[b] = Nd4j.rand(DataType.FLOAT, rows, 784);
+            labels[b] = Nd4j.zeros(DataType.FLOAT, rows, 10);
+            for (int r = 0; r < rows; r++) {
+                labels[b].putScalar(r, random.nextInt(10), 1f);
+            }
+        }
     }
 
     private static long median(long[] nanos) {
