@@ -104,9 +104,9 @@ public final class SparkEpochLauncher implements EpochLauncher {
         }
     }
 
-    /** The epoch attempt's rendezvous, or null when its ranks meet through the barrier context. */
+    /** The epoch attempt's rendezvous, or null when its ranks meet through the barrier context (or one needs none). */
     private RendezvousServer rendezvousFor(EpochPlan plan) {
-        if (rendezvousBind == null) {
+        if (rendezvousBind == null || plan.workers() == 1) {
             return null;
         }
         CollectiveSettings settings = new CollectiveSettings(CollectiveKey.forThisProcess(plan.secret()),

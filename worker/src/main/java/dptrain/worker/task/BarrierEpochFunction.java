@@ -55,8 +55,8 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
         byte[] key = CollectiveKey.forThisProcess(epoch.secret());
         InetAddress address = executorAddress();
         Duration timeout = Duration.ofSeconds(epoch.timeoutSeconds());
-        CollectiveSettings settings = new CollectiveSettings(key,
-                epoch.sessionTag() + "/stage-" + context.stageId() + "." + context.stageAttemptNumber(), address, timeout);
+        String stageTag = epoch.sessionTag() + "/stage-" + context.stageId() + "." + context.stageAttemptNumber();
+        CollectiveSettings settings = new CollectiveSettings(key, stageTag, address, timeout);
         // the driver's rendezvous knows the epoch attempt, not the stage it became
         Rendezvous rendezvous = epoch.rendezvous() == null ? context::allGather
                 : new DriverRendezvous(epoch.rendezvous(), new CollectiveSettings(key, epoch.sessionTag(), address,
@@ -67,8 +67,8 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
             // One line per task and epoch attempt: in an executor's log it says which rank of which attempt
             // ran there, the first thing to look for when an epoch had to be relaunched.
             LOG.info("rank {} of {} joined the {} of {} on executor {} in {} ms", rank, epoch.workers(),
-                    collective instanceof RingCollective ? "ring" : "group", epoch.sessionTag(),
-                    SparkEnv.get().executorId(), (System.nanoTime() - begin) / 1_000_000);
+                    collective instanceof RingCollective ? "ring" : collective.size() > 1 ? "in-memory group" : "group",
+                    epoch.sessionTag(), SparkEnv.get().executorId(), (System.nanoTime() - begin) / 1_000_000);
             report = EpochRunner.run(epoch, rank, block, collective);
         }
         return Iterator$.MODULE$.single(report);
