@@ -13,11 +13,13 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * The backward pass of a plain stack of dense layers (the MLPs most jobs train), written
@@ -43,6 +45,11 @@ final class DenseGradients {
     /** Layers whose activation is DL4J's ReLU without slope, threshold or cap. */
     private final boolean[] plainRelu;
     private final ILossFunction loss;
+    /**
+     * DL4J's softmax clipping epsilon when the output is softmax with plain multi-class
+     * cross-entropy (no weights), computed on the host ({@link #softmaxCrossEntropy}); NaN otherwise.
+     */
+    private final double hostSoftmaxClip;
     private final long[] widths;
     private final Map<Long, Buffers> buffers = new HashMap<>();
 
@@ -69,6 +76,9 @@ final class DenseGradients {
             widths[i + 1] = weights[i].size(1);
         }
         loss = ((OutputLayer) net.getLayer(layers - 1).conf().getLayer()).getLossFn();
+        hostSoftmaxClip = loss.getClass() == LossMCXENT.class && ((LossMCXENT) loss).getWeights() == null
+                && activations[layers - 1] instanceof ActivationSoftmax ? ((LossMCXENT) loss).getSoftmaxClipEps()
+                : Double.NaN;
     }
 
     /**
@@ -124,8 +134,15 @@ final class DenseGradients {
         }
         INDArray outputPreActivation = b.preActivation[layers - 1];
         IActivation outputActivation = activations[layers - 1];
-        double lossSum = loss.computeScore(labels, outputPreActivation, outputActivation, null, false);
-        INDArray delta = loss.computeGradient(labels, outputPreActivation, outputActivation, null);
+        double lossSum;
+        INDArray delta;
+        if (!Double.isNaN(hostSoftmaxClip)) {
+            delta = b.outputDelta;
+            lossSum = softmaxCrossEntropy(outputPreActivation, labels, delta, b.host);
+        } else {
+            lossSum = loss.computeScore(labels, outputPreActivation, outputActivation, null, false);
+            delta = loss.computeGradient(labels, outputPreActivation, outputActivation, null);
+        }
         for (int i = layers - 1; i >= 0; i--) {
             INDArray layerInput = i == 0 ? features : b.activation[i - 1];
             delta.sum(biasGradients[i], 0);
@@ -135,6 +152,49 @@ final class DenseGradients {
                 delta = backprop(i - 1, b.preActivation[i - 1], b.inputGradient[i]);
             }
         }
+        return lossSum;
+    }
+
+    /**
+     * DL4J's {@code LossMCXENT} after a softmax, for a {@code rows x classes} part: returns the loss
+     * summed over the rows, {@code -sum(labels * log(clip(softmax(pre))))}, and writes the gradient
+     * at the pre-activation, {@code softmax(pre) - labels} (unclipped, as DL4J's), into
+     * {@code delta}. A few hundred numbers: one pass over Java arrays instead of about ten ND4J ops,
+     * each of which allocates its result and leaves native pointers for the garbage collector.
+     */
+    private double softmaxCrossEntropy(INDArray pre, INDArray labels, INDArray delta, float[][] host) {
+        int rows = (int) pre.size(0);
+        int classes = (int) pre.size(1);
+        float[] z = host[0];
+        float[] y = host[1];
+        pre.data().asNioFloat().get(z, 0, rows * classes); // 'f': (r, c) at c * rows + r
+        INDArray labelsC = labels.ordering() == 'c' && labels.offset() == 0 && !labels.isView() ? labels
+                : labels.dup('c');
+        labelsC.data().asNioFloat().get(y, 0, rows * classes); // 'c': (r, c) at r * classes + c
+        double lossSum = 0;
+        float lower = (float) hostSoftmaxClip;
+        float upper = (float) (1.0 - hostSoftmaxClip);
+        for (int r = 0; r < rows; r++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                max = Math.max(max, z[c * rows + r]);
+            }
+            float sum = 0;
+            for (int c = 0; c < classes; c++) {
+                float e = (float) Math.exp(z[c * rows + r] - max);
+                z[c * rows + r] = e;
+                sum += e;
+            }
+            for (int c = 0; c < classes; c++) {
+                float p = z[c * rows + r] / sum;
+                float label = y[r * classes + c];
+                if (label != 0) {
+                    lossSum -= label * Math.log(Math.min(Math.max(p, lower), upper));
+                }
+                z[c * rows + r] = p - label;
+            }
+        }
+        delta.data().asNioFloat().put(z, 0, rows * classes);
         return lossSum;
     }
 
@@ -159,6 +219,11 @@ final class DenseGradients {
             b.activation[i] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i + 1]}, 'f');
             b.inputGradient[i] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i]}, 'f');
         }
+        if (!Double.isNaN(hostSoftmaxClip)) {
+            int outputs = (int) widths[layers];
+            b.outputDelta = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, outputs}, 'f');
+            b.host = new float[][] {new float[(int) rows * outputs], new float[(int) rows * outputs]};
+        }
         return b;
     }
 
@@ -167,6 +232,9 @@ final class DenseGradients {
         final INDArray[] preActivation;
         final INDArray[] activation;
         final INDArray[] inputGradient;
+        /** With the host softmax loss: the output delta, and scratch for pre-activations and labels. */
+        INDArray outputDelta;
+        float[][] host;
 
         Buffers(int layers) {
             preActivation = new INDArray[layers];
