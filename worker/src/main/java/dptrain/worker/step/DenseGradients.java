@@ -47,7 +47,8 @@ final class DenseGradients {
     private final ILossFunction loss;
     /**
      * DL4J's softmax clipping epsilon when the output is softmax with plain multi-class
-     * cross-entropy (no weights), computed on the host ({@link #softmaxCrossEntropy}); NaN otherwise.
+     * cross-entropy (no weights) on the CPU backend, computed on the host
+     * ({@link #softmaxCrossEntropy}); NaN otherwise.
      */
     private final double hostSoftmaxClip;
     private final long[] widths;
@@ -76,9 +77,10 @@ final class DenseGradients {
             widths[i + 1] = weights[i].size(1);
         }
         loss = ((OutputLayer) net.getLayer(layers - 1).conf().getLayer()).getLossFn();
-        hostSoftmaxClip = loss.getClass() == LossMCXENT.class && ((LossMCXENT) loss).getWeights() == null
-                && activations[layers - 1] instanceof ActivationSoftmax ? ((LossMCXENT) loss).getSoftmaxClipEps()
-                : Double.NaN;
+        // only where ND4J's arrays live in host memory: on the CUDA backend the loss stays DL4J's
+        hostSoftmaxClip = Nd4j.getEnvironment().isCPU() && loss.getClass() == LossMCXENT.class
+                && ((LossMCXENT) loss).getWeights() == null && activations[layers - 1] instanceof ActivationSoftmax
+                ? ((LossMCXENT) loss).getSoftmaxClipEps() : Double.NaN;
     }
 
     /**
