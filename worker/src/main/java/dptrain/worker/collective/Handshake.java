@@ -101,17 +101,33 @@ final class Handshake {
 
     private static byte[] proof(String role, CollectiveSettings settings, int connectorRank,
             int acceptorRank, byte[] connectorNonce, byte[] acceptorNonce) {
-        byte[] label = role.getBytes(StandardCharsets.UTF_8);
+        return mac(settings, role, ByteBuffer.allocate(2 * Integer.BYTES).putInt(connectorRank).putInt(acceptorRank)
+                .array(), connectorNonce, acceptorNonce);
+    }
+
+    /**
+     * HMAC-SHA256 under the settings' secret of the label, the session tag and the parts, each
+     * preceded by its length, so no two different lists give one message. Every proof of the
+     * collective (the ring's handshake, the driver's rendezvous) is one of these, told apart by
+     * its label.
+     */
+    static byte[] mac(CollectiveSettings settings, String label, byte[]... parts) {
+        byte[] labelBytes = label.getBytes(StandardCharsets.UTF_8);
         byte[] tag = settings.sessionTag().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer message = ByteBuffer.allocate(Integer.BYTES + label.length + Integer.BYTES + tag.length
-                + 2 * Integer.BYTES + connectorNonce.length + acceptorNonce.length);
-        message.putInt(label.length).put(label).putInt(tag.length).put(tag)
-                .putInt(connectorRank).putInt(acceptorRank).put(connectorNonce).put(acceptorNonce);
+        int length = 2 * Integer.BYTES + labelBytes.length + tag.length;
+        for (byte[] part : parts) {
+            length += Integer.BYTES + part.length;
+        }
+        ByteBuffer message = ByteBuffer.allocate(length);
+        message.putInt(labelBytes.length).put(labelBytes).putInt(tag.length).put(tag);
+        for (byte[] part : parts) {
+            message.putInt(part.length).put(part);
+        }
         return hmac(settings, message.array());
     }
 
     /** HMAC-SHA256 of {@code message} under the settings' secret (whose copy is wiped after use). */
-    static byte[] hmac(CollectiveSettings settings, byte[] message) {
+    private static byte[] hmac(CollectiveSettings settings, byte[] message) {
         byte[] secret = settings.secret();
         try {
             Mac mac = Mac.getInstance(ALGORITHM);

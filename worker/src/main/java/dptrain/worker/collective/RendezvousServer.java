@@ -232,9 +232,9 @@ public final class RendezvousServer implements Closeable {
     }
 
     static byte[] requestMac(CollectiveSettings settings, int rank, int size, byte[] nonce, String address) {
-        return Handshake.hmac(settings, message("dptrain-rendezvous request", settings,
+        return Handshake.mac(settings, "dptrain-rendezvous request",
                 ByteBuffer.allocate(2 * Integer.BYTES).putInt(rank).putInt(size).array(), nonce,
-                address.getBytes(StandardCharsets.UTF_8)));
+                address.getBytes(StandardCharsets.UTF_8));
     }
 
     static byte[] replyMac(CollectiveSettings settings, int rank, byte[] nonce, String[] addresses) {
@@ -244,23 +244,7 @@ public final class RendezvousServer implements Closeable {
         for (int r = 0; r < addresses.length; r++) {
             parts[r + 2] = addresses[r].getBytes(StandardCharsets.UTF_8);
         }
-        return Handshake.hmac(settings, message("dptrain-rendezvous reply", settings, parts));
-    }
-
-    /** Label, tag and parts, each preceded by its length, so no two different lists give one message. */
-    private static byte[] message(String label, CollectiveSettings settings, byte[]... parts) {
-        byte[] labelBytes = label.getBytes(StandardCharsets.UTF_8);
-        byte[] tag = settings.sessionTag().getBytes(StandardCharsets.UTF_8);
-        int length = 2 * Integer.BYTES + labelBytes.length + tag.length;
-        for (byte[] part : parts) {
-            length += Integer.BYTES + part.length;
-        }
-        ByteBuffer message = ByteBuffer.allocate(length);
-        message.putInt(labelBytes.length).put(labelBytes).putInt(tag.length).put(tag);
-        for (byte[] part : parts) {
-            message.putInt(part.length).put(part);
-        }
-        return message.array();
+        return Handshake.mac(settings, "dptrain-rendezvous reply", parts);
     }
 
     /** Reads a length-prefixed UTF-8 string of at most {@code max} bytes. */
