@@ -169,10 +169,10 @@ final class DenseGradients {
         int classes = (int) pre.size(1);
         float[] z = host[0];
         float[] y = host[1];
-        pre.data().asNioFloat().get(z, 0, rows * classes); // 'f': (r, c) at c * rows + r
+        TrainingStep.floats(pre).get(z, 0, rows * classes); // 'f': (r, c) at c * rows + r
         INDArray labelsC = labels.ordering() == 'c' && labels.offset() == 0 && !labels.isView() ? labels
                 : labels.dup('c');
-        labelsC.data().asNioFloat().get(y, 0, rows * classes); // 'c': (r, c) at r * classes + c
+        TrainingStep.floats(labelsC).get(y, 0, rows * classes); // 'c': (r, c) at r * classes + c
         double lossSum = 0;
         float lower = (float) hostSoftmaxClip;
         float upper = (float) (1.0 - hostSoftmaxClip);
@@ -196,7 +196,7 @@ final class DenseGradients {
                 z[c * rows + r] = p - label;
             }
         }
-        delta.data().asNioFloat().put(z, 0, rows * classes);
+        TrainingStep.floats(delta).put(z, 0, rows * classes);
         return lossSum;
     }
 

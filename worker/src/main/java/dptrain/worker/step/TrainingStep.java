@@ -373,7 +373,7 @@ public final class TrainingStep {
      * all-reduce goes through host memory: with the CUDA backend this first copies the newest
      * values off the GPU (a no-op on the CPU backend).
      */
-    private static FloatBuffer floats(INDArray array) {
+    static FloatBuffer floats(INDArray array) {
         Nd4j.getAffinityManager().ensureLocation(array, AffinityManager.Location.HOST);
         FloatBuffer buffer = array.data().asNioFloat();
         buffer.position(Math.toIntExact(array.offset()));
