@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * plan. Without Spark authentication the shipped 32 random bytes are the key. With
  * {@code spark.authenticate=true} they are only a per-job nonce: the key is
  * HMAC-SHA256(Spark's application secret, nonce), computed inside each executor (and the driver,
- * for the epoch's rendezvous) from the secret Spark gave it, so the key never travels (not even inside the task closure) and a process that
- * does not hold the application's secret cannot join the ring. Driver and executors read the same
+ * for the epoch's rendezvous) from the secret Spark gave it, so the key never travels (not even
+ * inside the task closure) and a process that does not hold the application's secret cannot join
+ * the ring. Driver and executors read the same
  * application-wide {@code spark.authenticate}, so every rank derives the same key.
  */
 public final class CollectiveKey {
