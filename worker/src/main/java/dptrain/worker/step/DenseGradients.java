@@ -1,5 +1,6 @@
 package dptrain.worker.step;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +38,16 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 final class DenseGradients {
 
     private final int layers;
-    private final INDArray[] weights;
-    private final INDArray[] biases;
-    private final INDArray[] weightGradients;
-    private final INDArray[] biasGradients;
+    /**
+     * Whether the pass runs on host memory, with OpenBLAS and Java loops instead of ND4J ops: on
+     * the CPU backend, for float networks. ND4J's ops each allocate op descriptors and pointers
+     * that the garbage collector must reclaim; on the host the step allocates next to nothing.
+     */
+    private final boolean host;
+    private final Operand[] weights;
+    private final Operand[] biases;
+    private final Operand[] weightGradients;
+    private final Operand[] biasGradients;
     private final IActivation[] activations;
     /** Layers whose activation is DL4J's ReLU without slope, threshold or cap. */
     private final boolean[] plainRelu;
@@ -56,25 +63,34 @@ final class DenseGradients {
 
     private DenseGradients(MultiLayerNetwork net) {
         layers = net.getnLayers();
-        weights = new INDArray[layers];
-        biases = new INDArray[layers];
-        weightGradients = new INDArray[layers];
-        biasGradients = new INDArray[layers];
+        weights = new Operand[layers];
+        biases = new Operand[layers];
+        weightGradients = new Operand[layers];
+        biasGradients = new Operand[layers];
         activations = new IActivation[layers];
         plainRelu = new boolean[layers];
         widths = new long[layers + 1];
         Gradient gradient = net.gradient();
+        INDArray[][] parameters = new INDArray[4][layers];
         for (int i = 0; i < layers; i++) {
             Layer layer = net.getLayer(i);
-            BaseLayer conf = (BaseLayer) layer.conf().getLayer();
-            weights[i] = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
-            biases[i] = layer.getParam(DefaultParamInitializer.BIAS_KEY);
-            weightGradients[i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.WEIGHT_KEY);
-            biasGradients[i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.BIAS_KEY);
-            activations[i] = conf.getActivationFn();
+            parameters[0][i] = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
+            parameters[1][i] = layer.getParam(DefaultParamInitializer.BIAS_KEY);
+            parameters[2][i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.WEIGHT_KEY);
+            parameters[3][i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.BIAS_KEY);
+            activations[i] = ((BaseLayer) layer.conf().getLayer()).getActivationFn();
             plainRelu[i] = new ActivationReLU().equals(activations[i]);
-            widths[i] = weights[i].size(0);
-            widths[i + 1] = weights[i].size(1);
+            widths[i] = parameters[0][i].size(0);
+            widths[i + 1] = parameters[0][i].size(1);
+        }
+        // the parameter and gradient views are written in place: never copies, so all BLAS-readable
+        host = HostBlas.available() && Arrays.stream(parameters).flatMap(Arrays::stream)
+                .allMatch(array -> HostBlas.Matrix.of(array) != null);
+        for (int i = 0; i < layers; i++) {
+            weights[i] = operand(parameters[0][i]);
+            biases[i] = operand(parameters[1][i]);
+            weightGradients[i] = operand(parameters[2][i]);
+            biasGradients[i] = operand(parameters[3][i]);
         }
         loss = ((OutputLayer) net.getLayer(layers - 1).conf().getLayer()).getLossFn();
         // only where ND4J's arrays live in host memory: on the CUDA backend the loss stays DL4J's
@@ -124,37 +140,92 @@ final class DenseGradients {
     double lossSum(INDArray features, INDArray labels) {
         long rows = features.size(0);
         Buffers b = buffers.computeIfAbsent(rows, this::allocate);
-        INDArray input = features;
+        Operand networkInput = operand(features);
+        Operand input = networkInput;
         for (int i = 0; i < layers; i++) {
-            Nd4j.gemm(input, weights[i], b.preActivation[i], false, false, 1.0, 0.0);
-            b.preActivation[i].addiRowVector(biases[i]);
-            if (i < layers - 1) {
-                b.activation[i].assign(b.preActivation[i]);
-                activations[i].getActivation(b.activation[i], true);
-                input = b.activation[i];
-            }
+            multiply(input, false, weights[i], false, b.preActivation[i]);
+            addBiasAndActivate(i, b.preActivation[i], i < layers - 1 ? b.activation[i] : null);
+            input = b.activation[i];
         }
-        INDArray outputPreActivation = b.preActivation[layers - 1];
+        INDArray outputPreActivation = b.preActivation[layers - 1].array();
         IActivation outputActivation = activations[layers - 1];
         double lossSum;
-        INDArray delta;
+        Operand delta;
         if (!Double.isNaN(hostSoftmaxClip)) {
             delta = b.outputDelta;
-            lossSum = softmaxCrossEntropy(outputPreActivation, labels, delta, b.host);
+            lossSum = softmaxCrossEntropy(outputPreActivation, labels, delta.array(), b.scratch);
         } else {
             lossSum = loss.computeScore(labels, outputPreActivation, outputActivation, null, false);
-            delta = loss.computeGradient(labels, outputPreActivation, outputActivation, null);
+            delta = operand(loss.computeGradient(labels, outputPreActivation, outputActivation, null));
         }
         for (int i = layers - 1; i >= 0; i--) {
-            INDArray layerInput = i == 0 ? features : b.activation[i - 1];
-            delta.sum(biasGradients[i], 0);
-            Nd4j.gemm(layerInput, delta, weightGradients[i], true, false, 1.0, 0.0);
+            Operand layerInput = i == 0 ? networkInput : b.activation[i - 1];
+            sumRows(delta, biasGradients[i]);
+            multiply(layerInput, true, delta, false, weightGradients[i]);
             if (i > 0) {
-                Nd4j.gemm(delta, weights[i], b.inputGradient[i], false, true, 1.0, 0.0);
-                delta = backprop(i - 1, b.preActivation[i - 1], b.inputGradient[i]);
+                multiply(delta, false, weights[i], true, b.inputGradient[i]);
+                delta = backprop(i - 1, b.preActivation[i - 1], b.activation[i - 1], b.inputGradient[i]);
             }
         }
         return lossSum;
+    }
+
+    /** {@code c = op(a) * op(b)}: OpenBLAS on the host memory where it can, else ND4J's gemm. */
+    private void multiply(Operand a, boolean transposeA, Operand b, boolean transposeB, Operand c) {
+        if (host) {
+            HostBlas.multiply(a.host(), transposeA, b.host(), transposeB, c.host());
+        } else {
+            Nd4j.gemm(a.array(), b.array(), c.array(), transposeA, transposeB, 1.0, 0.0);
+        }
+    }
+
+    /**
+     * Adds layer {@code layer}'s bias to its pre-activation and, unless {@code activation} is null
+     * (the output layer, whose activation the loss applies), writes the activation. On the host a
+     * plain ReLU is {@code x < 0 ? 0 : x}, libnd4j's own (NaN stays NaN), in the same pass.
+     */
+    private void addBiasAndActivate(int layer, Operand preActivation, Operand activation) {
+        if (!host) {
+            preActivation.array().addiRowVector(biases[layer].array());
+        } else {
+            HostBlas.Matrix pre = preActivation.host();
+            HostBlas.Matrix bias = biases[layer].host();
+            HostBlas.Matrix out = activation != null && plainRelu[layer] ? activation.host() : null;
+            for (int c = 0; c < pre.cols(); c++) {
+                float add = bias.floats().get(bias.at(0, c));
+                for (int r = 0; r < pre.rows(); r++) {
+                    float x = pre.floats().get(pre.at(r, c)) + add;
+                    pre.floats().put(pre.at(r, c), x);
+                    if (out != null) {
+                        out.floats().put(out.at(r, c), x < 0 ? 0f : x);
+                    }
+                }
+            }
+            if (out != null) {
+                return;
+            }
+        }
+        if (activation != null) {
+            activation.array().assign(preActivation.array());
+            activations[layer].getActivation(activation.array(), true);
+        }
+    }
+
+    /** The bias gradient: {@code delta}'s column sums (accumulated in double on the host). */
+    private void sumRows(Operand delta, Operand biasGradient) {
+        if (!host) {
+            delta.array().sum(biasGradient.array(), 0);
+            return;
+        }
+        HostBlas.Matrix d = delta.host();
+        HostBlas.Matrix sums = biasGradient.host();
+        for (int c = 0; c < d.cols(); c++) {
+            double sum = 0;
+            for (int r = 0; r < d.rows(); r++) {
+                sum += d.floats().get(d.at(r, c));
+            }
+            sums.floats().put(sums.at(0, c), (float) sum);
+        }
     }
 
     /**
@@ -164,11 +235,11 @@ final class DenseGradients {
      * {@code delta}. A few hundred numbers: one pass over Java arrays instead of about ten ND4J ops,
      * each of which allocates its result and leaves native pointers for the garbage collector.
      */
-    private double softmaxCrossEntropy(INDArray pre, INDArray labels, INDArray delta, float[][] host) {
+    private double softmaxCrossEntropy(INDArray pre, INDArray labels, INDArray delta, float[][] scratch) {
         int rows = (int) pre.size(0);
         int classes = (int) pre.size(1);
-        float[] z = host[0];
-        float[] y = host[1];
+        float[] z = scratch[0];
+        float[] y = scratch[1];
         TrainingStep.floats(pre).get(z, 0, rows * classes); // 'f': (r, c) at c * rows + r
         INDArray labelsC = labels.ordering() == 'c' && labels.offset() == 0 && !labels.isView() ? labels
                 : labels.dup('c');
@@ -203,45 +274,78 @@ final class DenseGradients {
     /**
      * The delta of layer {@code layer} from the gradient at its output. For plain ReLU, DL4J's
      * backprop is a custom op that allocates its result (about 35 us for 32 x 256); the same
-     * {@code gradient where pre > 0, else 0} as two legacy ops in place costs a fraction of that.
-     * Overwrites {@code preActivation} (not needed after this) and {@code gradient}.
+     * {@code gradient * (pre > 0 ? 1 : 0)} on the host (where {@code pre > 0} exactly when the
+     * activation is), or as two legacy ND4J ops in place, costs a fraction of that. Overwrites
+     * {@code preActivation} (not needed after this) and {@code gradient}.
      */
-    private INDArray backprop(int layer, INDArray preActivation, INDArray gradient) {
-        if (plainRelu[layer]) {
-            Nd4j.getExecutioner().exec(new Step(preActivation, preActivation, 0.0));
-            return gradient.muli(preActivation);
+    private Operand backprop(int layer, Operand preActivation, Operand activation, Operand gradient) {
+        if (plainRelu[layer] && host) {
+            HostBlas.Matrix g = gradient.host();
+            HostBlas.Matrix a = activation.host();
+            for (int c = 0; c < g.cols(); c++) {
+                for (int r = 0; r < g.rows(); r++) {
+                    int at = g.at(r, c);
+                    g.floats().put(at, g.floats().get(at) * (a.floats().get(a.at(r, c)) > 0 ? 1f : 0f));
+                }
+            }
+            return gradient;
         }
-        return activations[layer].backprop(preActivation, gradient).getFirst();
+        if (plainRelu[layer]) {
+            Nd4j.getExecutioner().exec(new Step(preActivation.array(), preActivation.array(), 0.0));
+            gradient.array().muli(preActivation.array());
+            return gradient;
+        }
+        return operand(activations[layer].backprop(preActivation.array(), gradient.array()).getFirst());
+    }
+
+    /**
+     * An array with its host matrix when this pass runs on the host; an array BLAS cannot read as it
+     * is (no unit stride) is first copied into column-major order.
+     */
+    private Operand operand(INDArray array) {
+        if (!host) {
+            return new Operand(array, null);
+        }
+        HostBlas.Matrix matrix = HostBlas.Matrix.of(array);
+        if (matrix == null) {
+            INDArray copy = array.dup('f');
+            return new Operand(copy, HostBlas.Matrix.of(copy));
+        }
+        return new Operand(array, matrix);
     }
 
     private Buffers allocate(long rows) {
         Buffers b = new Buffers(layers);
         for (int i = 0; i < layers; i++) {
-            b.preActivation[i] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i + 1]}, 'f');
-            b.activation[i] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i + 1]}, 'f');
-            b.inputGradient[i] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i]}, 'f');
+            b.preActivation[i] = operand(Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i + 1]}, 'f'));
+            b.activation[i] = operand(Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i + 1]}, 'f'));
+            b.inputGradient[i] = operand(Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i]}, 'f'));
         }
         if (!Double.isNaN(hostSoftmaxClip)) {
             int outputs = (int) widths[layers];
-            b.outputDelta = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, outputs}, 'f');
-            b.host = new float[][] {new float[(int) rows * outputs], new float[(int) rows * outputs]};
+            b.outputDelta = operand(Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, outputs}, 'f'));
+            b.scratch = new float[][] {new float[(int) rows * outputs], new float[(int) rows * outputs]};
         }
         return b;
     }
 
+    /** An ND4J array and, when the pass runs on the host, its {@link HostBlas.Matrix}. */
+    private record Operand(INDArray array, HostBlas.Matrix host) {
+    }
+
     /** Activations and their gradients for one part size (parts differ by at most a row). */
     private static final class Buffers {
-        final INDArray[] preActivation;
-        final INDArray[] activation;
-        final INDArray[] inputGradient;
+        final Operand[] preActivation;
+        final Operand[] activation;
+        final Operand[] inputGradient;
         /** With the host softmax loss: the output delta, and scratch for pre-activations and labels. */
-        INDArray outputDelta;
-        float[][] host;
+        Operand outputDelta;
+        float[][] scratch;
 
         Buffers(int layers) {
-            preActivation = new INDArray[layers];
-            activation = new INDArray[layers];
-            inputGradient = new INDArray[layers];
+            preActivation = new Operand[layers];
+            activation = new Operand[layers];
+            inputGradient = new Operand[layers];
         }
     }
 }

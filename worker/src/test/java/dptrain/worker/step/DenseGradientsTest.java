@@ -24,6 +24,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
@@ -68,6 +69,38 @@ class DenseGradientsTest {
 
             ReferenceTraining.assertClose(expected, net.getFlattenedGradients().toFloatVector(), 1e-6);
             assertEquals(expectedLoss, loss, 1e-5 * Math.abs(expectedLoss));
+        }
+    }
+
+    /**
+     * The batch assembler hands over 'c'-order arrays, but any layout must do: 'f' order, a block of
+     * rows at an offset of a larger array, and every other column (no unit stride: copied first).
+     */
+    @Test
+    void featuresInAnyLayoutGiveDl4jsGradients() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .updater(new Sgd(0.1)).weightInit(WeightInit.RELU).list()
+                .layer(new DenseLayer.Builder().nIn(7).nOut(11).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nIn(11).nOut(3).activation(Activation.SOFTMAX).build())
+                .build();
+        Network network = Network.fromJson(conf.toJson());
+        network.init();
+        MultiLayerNetwork net = (MultiLayerNetwork) network.model();
+        int batch = 9;
+        INDArray wide = Nd4j.rand(DataType.FLOAT, batch + 4, 14).subi(0.5).muli(4);
+        INDArray everyOther = wide.get(NDArrayIndex.interval(2, batch + 2), NDArrayIndex.interval(0, 2, 14));
+        INDArray features = everyOther.dup('c');
+        INDArray labels = labels(LossFunction.MCXENT, batch, 3, new Random(4));
+        network.computeGradientAndScore(features, labels);
+        float[] expected = net.getFlattenedGradients().toFloatVector();
+        DenseGradients fast = DenseGradients.forNetwork(network).orElseThrow();
+        INDArray tall = Nd4j.vstack(Nd4j.rand(DataType.FLOAT, 3, 7), features, Nd4j.rand(DataType.FLOAT, 2, 7));
+        INDArray[] layouts = {features, features.dup('f'), tall.get(NDArrayIndex.interval(3, batch + 3),
+                NDArrayIndex.all()), everyOther};
+        for (INDArray layout : layouts) {
+            net.getFlattenedGradients().assign(0);
+            fast.lossSum(layout, labels);
+            ReferenceTraining.assertClose(expected, net.getFlattenedGradients().toFloatVector(), 1e-6);
         }
     }
 
