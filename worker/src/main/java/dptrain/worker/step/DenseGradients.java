@@ -24,10 +24,16 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * The backward pass of a plain stack of dense layers (the MLPs most jobs train), written
- * directly with ND4J {@code gemm} into preallocated buffers and DL4J's own activation and loss
+ * directly as matrix products into preallocated buffers and DL4J's own activation and loss
  * functions — the same maths as {@code MultiLayerNetwork.computeGradientAndScore()}, without its
  * per-call machinery (workspaces, preprocessors, listeners, validation), which costs more than
  * the arithmetic at the batch sizes a data-parallel worker sees.
+ *
+ * <p>On the CPU backend the pass runs on the arrays' host memory: the products by OpenBLAS
+ * ({@link HostBlas}), bias, plain ReLU and bias gradients as Java loops, so a step of a ReLU MLP
+ * with softmax cross-entropy allocates next to nothing (every ND4J op allocates descriptors and
+ * native pointers, and the young collections they forced stalled the rank every other rank waits
+ * for). Elsewhere (CUDA) the same pass runs as ND4J {@code gemm} and ops.
  *
  * <p>Writes the per-example gradient <em>sums</em> into the network's flattened gradient view,
  * exactly where DL4J's backward pass puts them, so the all-reduce and DL4J's updater work
@@ -38,11 +44,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 final class DenseGradients {
 
     private final int layers;
-    /**
-     * Whether the pass runs on host memory, with OpenBLAS and Java loops instead of ND4J ops: on
-     * the CPU backend, for float networks. ND4J's ops each allocate op descriptors and pointers
-     * that the garbage collector must reclaim; on the host the step allocates next to nothing.
-     */
+    /** Whether the pass runs on host memory (the CPU backend, float parameters). */
     private final boolean host;
     private final Operand[] weights;
     private final Operand[] biases;
@@ -185,27 +187,25 @@ final class DenseGradients {
      * plain ReLU is {@code x < 0 ? 0 : x}, libnd4j's own (NaN stays NaN), in the same pass.
      */
     private void addBiasAndActivate(int layer, Operand preActivation, Operand activation) {
-        if (!host) {
-            preActivation.array().addiRowVector(biases[layer].array());
-        } else {
+        boolean reluOnHost = host && activation != null && plainRelu[layer];
+        if (host) {
             HostBlas.Matrix pre = preActivation.host();
             HostBlas.Matrix bias = biases[layer].host();
-            HostBlas.Matrix out = activation != null && plainRelu[layer] ? activation.host() : null;
+            HostBlas.Matrix out = reluOnHost ? activation.host() : null;
             for (int c = 0; c < pre.cols(); c++) {
                 float add = bias.floats().get(bias.at(0, c));
                 for (int r = 0; r < pre.rows(); r++) {
                     float x = pre.floats().get(pre.at(r, c)) + add;
                     pre.floats().put(pre.at(r, c), x);
-                    if (out != null) {
+                    if (reluOnHost) {
                         out.floats().put(out.at(r, c), x < 0 ? 0f : x);
                     }
                 }
             }
-            if (out != null) {
-                return;
-            }
+        } else {
+            preActivation.array().addiRowVector(biases[layer].array());
         }
-        if (activation != null) {
+        if (activation != null && !reluOnHost) {
             activation.array().assign(preActivation.array());
             activations[layer].getActivation(activation.array(), true);
         }
