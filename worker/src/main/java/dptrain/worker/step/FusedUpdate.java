@@ -63,6 +63,11 @@ final class FusedUpdate {
         this.v = new float[length];
     }
 
+    /** The parameters as the next step starts from them, in the network's flattened order (not a copy). */
+    float[] params() {
+        return params;
+    }
+
     /** The fused step for {@code net}, or empty where it would not be exactly DL4J's step. */
     static Optional<FusedUpdate> forNetwork(Network net) {
         if (!Nd4j.getEnvironment().isCPU() || !net.model().conf().isMiniBatch()) {

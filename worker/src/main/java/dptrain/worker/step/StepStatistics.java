@@ -8,11 +8,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * What one rank watches while it trains (rank 0 keeps one; other ranks none): the global L2 norm
+ * What one rank watches while it trains (every rank watches alike; rank 0 reports): the global L2 norm
  * of the averaged gradient per iteration, per layer the ratio ||update|| / ||parameters||, and a
  * probe (iteration, mean loss of the global batch, learning rate) every {@code probeEvery}
- * iterations. Norms are ND4J reductions on views made once, so watching allocates no vector;
- * update ratios are sampled every {@value #RATIO_EVERY} iterations.
+ * iterations. Norms are taken over Java arrays where the step keeps them (the fused update), else
+ * as ND4J reductions on views made once, so watching allocates no vector; update ratios are
+ * sampled every {@value #RATIO_EVERY} iterations.
  */
 public final class StepStatistics {
 
@@ -29,6 +30,8 @@ public final class StepStatistics {
     private String[] layerNames;
     private INDArray[] parameterViews;
     private INDArray[] updateViews;
+    /** Each layer's {@code [from, to)} in the flattened parameter (and gradient) vector. */
+    private int[][] layerRanges;
     private double[] ratioSums;
     private int[] ratioCounts;
     private final List<Integer> probeIterations = new ArrayList<>();
@@ -62,13 +65,45 @@ public final class StepStatistics {
     }
 
     /**
+     * {@link #parameterNorms(Network)} from the parameters as a Java array in the network's
+     * flattened order (the fused step's copy): no native op, nothing allocated but the result.
+     */
+    double[] parameterNorms(Network net, float[] params) {
+        if (layerNames == null) {
+            layerViews(net);
+        }
+        return norms(params);
+    }
+
+    /**
      * Called once the gradient view holds the step's update (before or after the parameters moved):
      * adds each layer's {@code ||update|| / ||parameters before the step||}.
      */
     void updateRatios(Network net, double[] parameterNorms) {
+        double[] updateNorms = new double[layerNames.length];
+        for (int layer = 0; layer < updateNorms.length; layer++) {
+            updateNorms[layer] = updateViews[layer].norm2Number().doubleValue();
+        }
+        addRatios(updateNorms, parameterNorms);
+    }
+
+    /** {@link #updateRatios(Network, double[])} from the updates as a Java array in the flattened order. */
+    void updateRatios(float[] updates, double[] parameterNorms) {
+        addRatios(norms(updates), parameterNorms);
+    }
+
+    private double[] norms(float[] flattened) {
+        double[] norms = new double[layerNames.length];
+        for (int layer = 0; layer < norms.length; layer++) {
+            norms[layer] = Math.sqrt(TrainingStep.sumOfSquares(flattened, layerRanges[layer][0], layerRanges[layer][1]));
+        }
+        return norms;
+    }
+
+    private void addRatios(double[] updateNorms, double[] parameterNorms) {
         for (int layer = 0; layer < layerNames.length; layer++) {
             if (parameterNorms[layer] > 0) {
-                ratioSums[layer] += updateViews[layer].norm2Number().doubleValue() / parameterNorms[layer];
+                ratioSums[layer] += updateNorms[layer] / parameterNorms[layer];
                 ratioCounts[layer]++;
             }
         }
@@ -109,12 +144,14 @@ public final class StepStatistics {
         layerNames = ranges.keySet().toArray(String[]::new);
         parameterViews = new INDArray[layers];
         updateViews = new INDArray[layers];
+        layerRanges = new int[layers][];
         ratioSums = new double[layers];
         ratioCounts = new int[layers];
         int i = 0;
         for (long[] range : ranges.values()) {
             parameterViews[i] = params.get(NDArrayIndex.point(0), NDArrayIndex.interval(range[0], range[1]));
             updateViews[i] = gradients.get(NDArrayIndex.point(0), NDArrayIndex.interval(range[0], range[1]));
+            layerRanges[i] = new int[] {Math.toIntExact(range[0]), Math.toIntExact(range[1])};
             i++;
         }
     }

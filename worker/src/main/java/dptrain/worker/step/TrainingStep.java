@@ -259,8 +259,8 @@ public final class TrainingStep {
     /**
      * {@link #update} through {@link FusedUpdate}: the same step in one pass over Java arrays; the
      * parameters go back to the network for the next forward pass, the updater state stays with the
-     * fused step ({@link #syncUpdaterState}). Where update ratios are due, the updates the pass
-     * leaves in {@link #exchange} go to the gradient view for them.
+     * fused step ({@link #syncUpdaterState}). Where update ratios are due, they are taken from the
+     * fused step's parameters before it and the updates it leaves in {@link #exchange}.
      */
     private void fusedUpdate(FusedUpdate step, int batchSize, double lossSum, int iteration, int epoch) {
         lastGradientNorm = Math.sqrt(sumOfSquares(exchange, gradientLength)) / batchSize;
@@ -271,14 +271,13 @@ public final class TrainingStep {
         } else if (clipping.kind() == GradientClipping.Kind.VALUE) {
             bound = (float) (clipping.threshold() * batchSize);
         }
-        double[] parameterNorms = ratioDue(iteration) ? statistics.parameterNorms(net) : null;
+        double[] parameterNorms = ratioDue(iteration) ? statistics.parameterNorms(net, step.params()) : null;
         step.apply(exchange, batchSize, scale, bound, iteration, epoch);
         step.storeParams(floats(net.params()));
         wroteOnHost(net.params());
         stateOnHeap = true;
         if (parameterNorms != null) {
-            gradientView().put(exchange, 0, gradientLength);
-            statistics.updateRatios(net, parameterNorms);
+            statistics.updateRatios(exchange, parameterNorms);
         }
         record(lossSum, batchSize, iteration, epoch);
         net.setIterationCount(iteration + 1);
@@ -312,9 +311,14 @@ public final class TrainingStep {
      * non-finite element makes the result non-finite.
      */
     static double sumOfSquares(float[] values, int length) {
+        return sumOfSquares(values, 0, length);
+    }
+
+    /** {@link #sumOfSquares(float[], int)} of {@code values[start, end)}. */
+    static double sumOfSquares(float[] values, int start, int end) {
         double sum = 0;
-        for (int from = 0; from < length; from += SQUARE_BLOCK) {
-            int to = Math.min(length, from + SQUARE_BLOCK);
+        for (int from = start; from < end; from += SQUARE_BLOCK) {
+            int to = Math.min(end, from + SQUARE_BLOCK);
             // eight running sums, so that the additions do not wait for each other
             float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
             int i = from;

@@ -44,7 +44,9 @@ public final class EpochRunner {
         BatchAssembler assembler = new BatchAssembler(block, net.sparseLabels() ? 0 : plan.classes());
         TimedCollective timed = new TimedCollective(collective);
         StepSettings settings = plan.step();
-        StepStatistics statistics = rank == 0 ? new StepStatistics(settings.probeEvery()) : null;
+        // every rank watches, though only rank 0 reports: the norms cost the same on each rank, so
+        // the others do not wait for rank 0's at the next all-reduce (they showed as all-reduce time)
+        StepStatistics statistics = new StepStatistics(settings.probeEvery());
         TrainingStep step = new TrainingStep(net, timed, settings.clipping(), statistics);
         Averaging averaging = settings.averaging();
         boolean averageParameters = averaging.mode() == Averaging.Mode.PARAMETERS;
@@ -103,7 +105,8 @@ public final class EpochRunner {
         step.syncUpdaterState();
         NetworkState end = NetworkState.capture(net);
         return new EpochReport(rank, rank == 0 ? end : null, NetworkState.fingerprint(end.params()), lossSum,
-                batches.totalRows(), iterations, total - timed.nanos(), timed.nanos(), statistics(statistics));
+                batches.totalRows(), iterations, total - timed.nanos(), timed.nanos(),
+                rank == 0 ? statistics(statistics) : EpochStatistics.none());
     }
 
     /**
@@ -117,9 +120,6 @@ public final class EpochRunner {
     }
 
     private static EpochStatistics statistics(StepStatistics watched) {
-        if (watched == null) {
-            return EpochStatistics.none();
-        }
         return new EpochStatistics(watched.gradientNormMean(), watched.gradientNormMax(), watched.layerNames(),
                 watched.updateRatioMean(), watched.probeIterations(), watched.probeLoss(),
                 watched.probeLearningRate());
