@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -73,26 +74,29 @@ final class DenseGradients {
         plainRelu = new boolean[layers];
         widths = new long[layers + 1];
         Gradient gradient = net.gradient();
-        INDArray[][] parameters = new INDArray[4][layers];
+        INDArray[] weightViews = new INDArray[layers];
+        INDArray[] biasViews = new INDArray[layers];
+        INDArray[] weightGradientViews = new INDArray[layers];
+        INDArray[] biasGradientViews = new INDArray[layers];
         for (int i = 0; i < layers; i++) {
             Layer layer = net.getLayer(i);
-            parameters[0][i] = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
-            parameters[1][i] = layer.getParam(DefaultParamInitializer.BIAS_KEY);
-            parameters[2][i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.WEIGHT_KEY);
-            parameters[3][i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.BIAS_KEY);
+            weightViews[i] = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
+            biasViews[i] = layer.getParam(DefaultParamInitializer.BIAS_KEY);
+            weightGradientViews[i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.WEIGHT_KEY);
+            biasGradientViews[i] = gradient.getGradientFor(i + "_" + DefaultParamInitializer.BIAS_KEY);
             activations[i] = ((BaseLayer) layer.conf().getLayer()).getActivationFn();
             plainRelu[i] = new ActivationReLU().equals(activations[i]);
-            widths[i] = parameters[0][i].size(0);
-            widths[i + 1] = parameters[0][i].size(1);
+            widths[i] = weightViews[i].size(0);
+            widths[i + 1] = weightViews[i].size(1);
         }
-        // the parameter and gradient views are written in place: never copies, so all BLAS-readable
-        host = HostBlas.available() && Arrays.stream(parameters).flatMap(Arrays::stream)
-                .allMatch(array -> HostBlas.Matrix.of(array) != null);
+        // these views are read and written in place, never through a copy: all must be BLAS-readable
+        host = HostBlas.available() && Stream.of(weightViews, biasViews, weightGradientViews, biasGradientViews)
+                .flatMap(Arrays::stream).allMatch(view -> HostBlas.Matrix.of(view) != null);
         for (int i = 0; i < layers; i++) {
-            weights[i] = operand(parameters[0][i]);
-            biases[i] = operand(parameters[1][i]);
-            weightGradients[i] = operand(parameters[2][i]);
-            biasGradients[i] = operand(parameters[3][i]);
+            weights[i] = operand(weightViews[i]);
+            biases[i] = operand(biasViews[i]);
+            weightGradients[i] = operand(weightGradientViews[i]);
+            biasGradients[i] = operand(biasGradientViews[i]);
         }
         loss = ((OutputLayer) net.getLayer(layers - 1).conf().getLayer()).getLossFn();
         // only where ND4J's arrays live in host memory: on the CUDA backend the loss stays DL4J's
