@@ -6,6 +6,7 @@ import dptrain.worker.collective.DriverRendezvous;
 import dptrain.worker.collective.Rendezvous;
 import dptrain.worker.collective.RingCollective;
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.device.CpuThreads;
 import dptrain.worker.device.DeviceBinding;
 import java.io.Serializable;
 import java.net.InetAddress;
@@ -43,6 +44,7 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
     public Iterator<EpochReport> apply(Iterator<ShardBlock> blocks) {
         BarrierTaskContext context = BarrierTaskContext.get();
         DeviceBinding.bindForTask(context);
+        CpuThreads.useForTask(context.cpus());
         EpochPlan epoch = plan.value();
         int rank = context.partitionId();
         if (!blocks.hasNext()) {
