@@ -1,5 +1,6 @@
 /**
- * Which device a Spark task trains on, and binding the task's thread to it.
+ * Which device a Spark task trains on, binding the task's thread to it, and how many CPU threads
+ * ND4J and OpenBLAS use for it ({@link dptrain.worker.device.CpuThreads}).
  *
  * <p>The only ND4J CUDA build is {@code nd4j-cuda-11.6 1.0.0-M2.1}; its {@code libnd4jcuda.so}
  * carries kernels for sm_37 to sm_86 and no PTX, so it runs on compute capability 3.7 to 8.9
