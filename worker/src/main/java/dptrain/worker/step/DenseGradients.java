@@ -280,7 +280,7 @@ final class DenseGradients {
      * backprop is a custom op that allocates its result (about 35 us for 32 x 256); the same
      * {@code gradient * (pre > 0 ? 1 : 0)} on the host (where {@code pre > 0} exactly when the
      * activation is), or as two legacy ND4J ops in place, costs a fraction of that. Overwrites
-     * {@code preActivation} (not needed after this) and {@code gradient}.
+     * {@code gradient}, and on the ND4J path {@code preActivation} (not needed after this).
      */
     private Operand backprop(int layer, Operand preActivation, Operand activation, Operand gradient) {
         if (plainRelu[layer] && host) {
