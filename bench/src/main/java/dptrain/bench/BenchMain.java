@@ -168,6 +168,7 @@ public final class BenchMain {
         }
         List<Double> seconds = new ArrayList<>();
         List<Double> shares = new ArrayList<>();
+        List<Double> waits = new ArrayList<>();
         long rows = 0;
         for (String line : Files.readAllLines(output.resolve("metrics.jsonl"))) {
             if (line.isBlank()) {
@@ -176,6 +177,7 @@ public final class BenchMain {
             JsonNode metrics = ResultFile.JSON.readTree(line);
             seconds.add(metrics.get("epoch_seconds").asDouble());
             shares.add(metrics.get("allreduce_share").asDouble());
+            waits.add(metrics.get("allreduce_wait_share").asDouble());
             rows = Math.round(metrics.get("samples_per_second").asDouble() * metrics.get("epoch_seconds").asDouble());
         }
         ObjectNode summary = ResultFile.read(output.resolve("summary.json"));
@@ -189,7 +191,7 @@ public final class BenchMain {
                 + " all 60k rows train); final " + String.format("%.4f", finalAccuracy) + " from summary.json";
         return new Measurement(id, system, String.join(" ", command.subList(0, 4))
                 + (overrides.isEmpty() ? "" : " " + String.join(" ", overrides)),
-                threadSetting, seconds, accuracy, shares, rows, sum(seconds), finalAccuracy, outcome, "ok", notes);
+                threadSetting, seconds, accuracy, shares, waits, rows, sum(seconds), finalAccuracy, outcome, "ok", notes);
     }
 
     private Measurement dl4jSpark(int frequency, int sparkEpochs) throws Exception {
@@ -231,7 +233,7 @@ public final class BenchMain {
                 + " pass over the 60k rows); sigmoid hidden layers (MLlib has no relu); BLAS: "
                 + node.get("blas").asText();
         return new Measurement(id, system, node.get("config").asText(), threadSetting, List.of(), List.of(),
-                List.of(), node.get("train_rows").asLong(), node.get("total_seconds").asDouble(),
+                List.of(), List.of(), node.get("train_rows").asLong(), node.get("total_seconds").asDouble(),
                 node.get("final_test_accuracy").asDouble(), outcome, "ok", notes);
     }
 
@@ -301,14 +303,15 @@ public final class BenchMain {
         List<Double> accuracy = new ArrayList<>();
         node.get("test_accuracy").forEach(value -> accuracy.add(value.asDouble()));
         return new Measurement(id, system, node.get("config").asText(), threads, seconds, accuracy, List.of(),
-                node.get("train_rows").asLong(), sum(seconds), accuracy.get(accuracy.size() - 1), outcome, "ok",
+                List.of(), node.get("train_rows").asLong(), sum(seconds), accuracy.get(accuracy.size() - 1), outcome, "ok",
                 notes);
     }
 
     private Measurement failed(String id, String system, String threads, ChildProcess.Outcome outcome) {
         Path log = runDir.resolve(id + ".log");
         System.out.println("bench: " + id + " failed with exit code " + outcome.exitCode() + "; see " + log);
-        return new Measurement(id, system, "-", threads, List.of(), List.of(), List.of(), 0, Double.NaN, Double.NaN,
+        return new Measurement(id, system, "-", threads, List.of(), List.of(), List.of(), List.of(), 0, Double.NaN,
+                Double.NaN,
                 outcome, "failed (exit " + outcome.exitCode() + ")", "see " + repo.relativize(log));
     }
 

@@ -15,6 +15,8 @@ import java.util.List;
  * @param epochSeconds     training time of each epoch (evaluation excluded)
  * @param testAccuracy     test accuracy after each epoch (same length as epochSeconds, or empty)
  * @param allReduceShares  dptrain only: per epoch, the slowest rank's share of time in the all-reduce
+ * @param allReduceWaitShares dptrain only: per epoch, the part of that share spent waiting for the last
+ *                         rank to arrive
  * @param trainRows        training rows per epoch
  * @param totalSeconds     systems without epochs (MLlib): training time; else the sum of epochs
  * @param finalAccuracy    test accuracy at the end
@@ -23,13 +25,13 @@ import java.util.List;
  * @param notes            anything a reader of the row must know
  */
 record Measurement(String id, String system, String config, String threads, List<Double> epochSeconds,
-                   List<Double> testAccuracy, List<Double> allReduceShares, long trainRows, double totalSeconds,
+                   List<Double> testAccuracy, List<Double> allReduceShares, List<Double> allReduceWaitShares, long trainRows, double totalSeconds,
                    double finalAccuracy, ChildProcess.Outcome outcome, String status, String notes) {
 
     static final double TARGET_ACCURACY = 0.88;
 
     static Measurement notAvailable(String id, String system, String why) {
-        return new Measurement(id, system, "-", "-", List.of(), List.of(), List.of(), 0, Double.NaN, Double.NaN,
+        return new Measurement(id, system, "-", "-", List.of(), List.of(), List.of(), List.of(), 0, Double.NaN, Double.NaN,
                 null, "not available", why);
     }
 
@@ -39,8 +41,7 @@ record Measurement(String id, String system, String config, String threads, List
 
     /** Median epoch time, leaving out the first (warm-up) epoch when there is more than one. */
     double medianEpochSeconds() {
-        List<Double> timed = epochSeconds.size() > 1 ? epochSeconds.subList(1, epochSeconds.size()) : epochSeconds;
-        return median(timed);
+        return median(afterWarmUp(epochSeconds));
     }
 
     double samplesPerSecond() {
@@ -48,9 +49,16 @@ record Measurement(String id, String system, String config, String threads, List
     }
 
     double medianAllReduceShare() {
-        List<Double> timed = allReduceShares.size() > 1
-                ? allReduceShares.subList(1, allReduceShares.size()) : allReduceShares;
-        return median(timed);
+        return median(afterWarmUp(allReduceShares));
+    }
+
+    double medianAllReduceWaitShare() {
+        return median(afterWarmUp(allReduceWaitShares));
+    }
+
+    /** Epochs 2.. when there is more than one (epoch 1 is the warm-up). */
+    private static List<Double> afterWarmUp(List<Double> perEpoch) {
+        return perEpoch.size() > 1 ? perEpoch.subList(1, perEpoch.size()) : perEpoch;
     }
 
     /** Epoch (1-based) that first reached the target, or -1. */
@@ -106,6 +114,9 @@ record Measurement(String id, String system, String config, String threads, List
             ArrayNode shares = node.putArray("allreduce_share");
             allReduceShares.forEach(shares::add);
             putNumber(node, "median_allreduce_share", medianAllReduceShare());
+            ArrayNode waits = node.putArray("allreduce_wait_share");
+            allReduceWaitShares.forEach(waits::add);
+            putNumber(node, "median_allreduce_wait_share", medianAllReduceWaitShare());
         }
         node.put("train_rows", trainRows);
         putNumber(node, "median_epoch_seconds", medianEpochSeconds());

@@ -284,9 +284,10 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
         writeBack(net, end);
         double loss = last.event.trainLoss();
         LOG.info(String.format(Locale.ROOT, "fit: epoch %d, %d examples on %d workers, global batch"
-                        + " %d, %d iterations, train_loss=%.4f epoch_seconds=%.1f allreduce_share=%.3f", epoch,
+                        + " %d, %d iterations, train_loss=%.4f epoch_seconds=%.1f allreduce_share=%.3f"
+                        + " allreduce_wait_share=%.3f", epoch,
                 sum(shards.rows()), workers, settings.globalBatchSize(), end.iteration() - start.iteration(), loss,
-                last.event.epochSeconds(), last.event.allReduceShare()));
+                last.event.epochSeconds(), last.event.allReduce().total(), last.event.allReduce().waiting()));
         if (model instanceof MultiLayerNetwork stack) {
             stack.setScore(loss);
         } else {

@@ -14,7 +14,8 @@ import dptrain.worker.task.EpochStatistics;
  * @param learningRate      learning rate at the epoch's last iteration (scale included)
  * @param epochSeconds      wall time of the epoch's training stage (all attempts)
  * @param samplesPerSecond  training rows per second of that stage
- * @param allReduceShare    largest share of a rank's epoch time spent in the all-reduce
+ * @param allReduce         the largest share of a rank's epoch time spent in the all-reduce, and the
+ *                          part of it spent waiting for the last rank to arrive
  * @param attempts          stage launches this epoch needed (1 = no retry, no rollback)
  * @param state             parameters, updater state and counters after the epoch
  * @param learningRateScale factor on the configured learning rate the epoch trained with
@@ -23,6 +24,6 @@ import dptrain.worker.task.EpochStatistics;
  *                          periodic loss probes)
  */
 public record EpochEnd(int epoch, int epochs, double trainLoss, EvaluationTotals validation, double learningRate,
-                       double epochSeconds, double samplesPerSecond, double allReduceShare, int attempts,
+                       double epochSeconds, double samplesPerSecond, AllReduceShares allReduce, int attempts,
                        NetworkState state, double learningRateScale, EpochStatistics statistics) {
 }

@@ -79,7 +79,7 @@ public final class Trainer {
             EvaluationTotals validated = validation.evaluate(state);
             EpochEnd event = new EpochEnd(epoch, epochs, rank0.lossSum() / rank0.rows(), validated,
                     scale * learningRate.applyAsDouble(state.iteration() - 1, epoch - 1), seconds,
-                    rank0.rows() / seconds, allReduceShare(attempt.reports), attempt.number, state, scale,
+                    rank0.rows() / seconds, AllReduceShares.of(attempt.reports), attempt.number, state, scale,
                     rank0.statistics());
             listeners.forEach(listener -> listener.onEpochEnd(event));
         }
@@ -169,15 +169,6 @@ public final class Trainer {
                         + " differ from rank 0");
             }
         }
-    }
-
-    private static double allReduceShare(List<EpochReport> reports) {
-        double worst = 0;
-        for (EpochReport report : reports) {
-            double total = report.computeNanos() + report.allReduceNanos();
-            worst = Math.max(worst, total == 0 ? 0 : report.allReduceNanos() / total);
-        }
-        return worst;
     }
 
     /** The innermost message that says something: Spark wraps task failures several times. */

@@ -88,7 +88,8 @@ public final class MetricsLog implements TrainingListener {
         putNumber(line, "lr", event.learningRate());
         putNumber(line, "epoch_seconds", event.epochSeconds());
         putNumber(line, "samples_per_second", event.samplesPerSecond());
-        putNumber(line, "allreduce_share", event.allReduceShare());
+        putNumber(line, "allreduce_share", event.allReduce().total());
+        putNumber(line, "allreduce_wait_share", event.allReduce().waiting());
         line.put("attempts", event.attempts());
         putNumber(line, "grad_norm_mean", statistics.gradientNormMean());
         putNumber(line, "grad_norm_max", statistics.gradientNormMax());

@@ -55,9 +55,10 @@ public final class ProgressLog implements TrainingListener {
                 .map(this::format).collect(Collectors.joining(" "));
         String line = String.format(Locale.ROOT,
                 "epoch %d/%d train_loss=%.4f %s lr=%.3g epoch_seconds=%.1f samples_per_second=%.0f "
-                        + "allreduce_share=%.3f attempts=%d eta_seconds=%.0f",
+                        + "allreduce_share=%.3f allreduce_wait_share=%.3f attempts=%d eta_seconds=%.0f",
                 event.epoch(), event.epochs(), event.trainLoss(), validation, event.learningRate(),
-                event.epochSeconds(), event.samplesPerSecond(), event.allReduceShare(), event.attempts(), eta);
+                event.epochSeconds(), event.samplesPerSecond(), event.allReduce().total(), event.allReduce().waiting(),
+                event.attempts(), eta);
         if (bar == null) {
             LOG.info(line);
         } else {

@@ -22,7 +22,7 @@
     {title: 'Gradient norm (L2, per iteration)', keys: ['grad_norm_mean', 'grad_norm_max']},
     {title: 'Training throughput (samples/s)', keys: ['samples_per_second']},
     {title: 'Epoch time (s)', keys: ['epoch_seconds']},
-    {title: 'All-reduce share of a rank\u2019s epoch time', keys: ['allreduce_share']}
+    {title: 'All-reduce share of a rank\u2019s epoch time', keys: ['allreduce_share', 'allreduce_wait_share']}
   ];
   var NOT_CURVES = {epoch: true, iteration: true, attempts: true, kind: true};
 

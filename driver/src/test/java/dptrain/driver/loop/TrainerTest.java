@@ -38,8 +38,10 @@ class TrainerTest {
             }
             NetworkState end = new NetworkState(new float[] {start.epoch() + 1}, new float[0], start.iteration() + 10,
                     start.epoch() + 1);
-            return List.of(new EpochReport(0, end, 7, 50.0, 100, 10, 900, 100, EpochStatistics.none()),
-                    new EpochReport(1, null, 7, 50.0, 100, 10, 800, 200, EpochStatistics.none()));
+            return List.of(new EpochReport(0, end, 7, 50.0, 100, 10, 900_000, 100_000, new float[] {30, 70},
+                            EpochStatistics.none()),
+                    new EpochReport(1, null, 7, 50.0, 100, 10, 800_000, 200_000, new float[] {80, 120},
+                            EpochStatistics.none()));
         }
     }
 
@@ -74,7 +76,8 @@ class TrainerTest {
         assertEquals(2, recorder.events.size());
         assertEquals(2, recorder.events.get(0).attempts());
         assertEquals(0.5, recorder.events.get(0).trainLoss(), 1e-12);
-        assertEquals(0.2, recorder.events.get(0).allReduceShare(), 1e-12, "the slowest rank's share");
+        assertEquals(0.2, recorder.events.get(0).allReduce().total(), 1e-12, "the slowest rank's share");
+        assertEquals(0.1, recorder.events.get(0).allReduce().waiting(), 1e-9, "rank 0 arrived last at both calls");
     }
 
     @Test
@@ -106,8 +109,8 @@ class TrainerTest {
     void ranksThatDisagreeFailTheEpoch() {
         EpochLauncher diverged = (start, attempt, scale) -> List.of(
                 new EpochReport(0, new NetworkState(new float[] {1}, new float[0], 1, 1), 7, 1, 1, 1, 1, 0,
-                        EpochStatistics.none()),
-                new EpochReport(1, null, 8, 1, 1, 1, 1, 0, EpochStatistics.none()));
+                        new float[0], EpochStatistics.none()),
+                new EpochReport(1, null, 8, 1, 1, 1, 1, 0, new float[0], EpochStatistics.none()));
         Trainer trainer = new Trainer(diverged, state -> NO_VALIDATION, (i, e) -> 0.1, 0, List.of());
 
         TrainingFailedException failure = assertThrows(TrainingFailedException.class,

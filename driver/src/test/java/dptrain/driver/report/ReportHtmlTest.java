@@ -30,15 +30,15 @@ class ReportHtmlTest {
             {"kind":"iteration","epoch":1,"iteration":10,"loss":1.9,"lr":0.01}
             {"kind":"iteration","epoch":1,"iteration":20,"loss":1.2,"lr":0.01}
             {"epoch":1,"iteration":25,"train_loss":1.5,"val_loss":1.1,"val_mse":1.1,"val_mae":0.8,"val_r2":0.4,\
-            "lr":0.01,"epoch_seconds":2.0,"samples_per_second":400,"allreduce_share":0.2,"attempts":1,\
+            "lr":0.01,"epoch_seconds":2.0,"samples_per_second":400,"allreduce_share":0.2,"allreduce_wait_share":0.1,"attempts":1,\
             "grad_norm_mean":3.0,"grad_norm_max":9.0,"update_ratio":{"0":0.001,"1":0.002}}
             {"kind":"rollback","epoch":2,"iteration":30,"reason":"loss NaN </script><script>document.title='pwned'\
             </script>","rollback":1,"lr_scale":0.5}
             {"epoch":2,"iteration":50,"train_loss":0.9,"val_loss":null,"val_mse":null,"val_mae":0.5,"val_r2":0.7,\
-            "lr":0.005,"epoch_seconds":2.2,"samples_per_second":380,"allreduce_share":0.25,"attempts":2,\
+            "lr":0.005,"epoch_seconds":2.2,"samples_per_second":380,"allreduce_share":0.25,"allreduce_wait_share":0.15,"attempts":2,\
             "grad_norm_mean":2.0,"grad_norm_max":5.0,"update_ratio":{"0":0.0008,"1":0.001}}
             {"epoch":3,"iteration":75,"train_loss":0.5,"val_loss":0.3,"val_mse":0.3,"val_mae":0.4,"val_r2":0.9,\
-            "lr":0.005,"epoch_seconds":1.9,"samples_per_second":410,"allreduce_share":0.21,"attempts":1,\
+            "lr":0.005,"epoch_seconds":1.9,"samples_per_second":410,"allreduce_share":0.21,"allreduce_wait_share":0.11,"attempts":1,\
             "grad_norm_mean":1.0,"grad_norm_max":2.5,"update_ratio":{"0":0.0005,"1":0.0007}}
             """;
 
@@ -72,7 +72,7 @@ class ReportHtmlTest {
         assertEquals("10", HeadlessChromium.attribute(dom, "charts", "data-rendered"));
         List<Map<String, String>> paths = HeadlessChromium.paths(dom);
         assertEquals(List.of("train_loss", "val_loss", "val_r2", "val_mse", "val_mae", "lr", "grad_norm_mean",
-                        "grad_norm_max", "samples_per_second", "epoch_seconds", "allreduce_share", "loss", "layer 0",
+                        "grad_norm_max", "samples_per_second", "epoch_seconds", "allreduce_share", "allreduce_wait_share", "loss", "layer 0",
                         "layer 1"),
                 paths.stream().map(path -> path.get("data-series")).toList());
         for (Map<String, String> path : paths) {

@@ -11,6 +11,7 @@ import dptrain.driver.config.EarlyStoppingSpec;
 import dptrain.driver.config.StopMetric;
 import dptrain.driver.config.StopMode;
 import dptrain.driver.config.Task;
+import dptrain.driver.loop.AllReduceShares;
 import dptrain.driver.loop.EpochEnd;
 import dptrain.driver.report.EvaluationMetrics;
 import dptrain.worker.eval.EvaluationTotals;
@@ -45,7 +46,7 @@ class EarlyStoppingTest {
                 break;
             }
             NetworkState state = new NetworkState(new float[] {epoch, (float) loss}, new float[0], epoch * 10, epoch);
-            stopping.onEpochEnd(new EpochEnd(epoch, 10, loss, EvaluationTotals.empty(2), 0.1, 1, 1, 0, 1, state, 1.0,
+            stopping.onEpochEnd(new EpochEnd(epoch, 10, loss, EvaluationTotals.empty(2), 0.1, 1, 1, new AllReduceShares(0, 0), 1, state, 1.0,
                     EpochStatistics.none()));
             epoch++;
         }

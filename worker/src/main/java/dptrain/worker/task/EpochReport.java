@@ -15,10 +15,13 @@ import java.io.Serializable;
  * @param iterations          iterations run
  * @param computeNanos        time in forward, backward and updater on this rank
  * @param allReduceNanos      time in the all-reduce on this rank
+ * @param allReduceMicros     the time of each all-reduce call on this rank, in call order (microseconds):
+ *                            every rank makes the same calls, so the driver can tell waiting for the
+ *                            last rank to arrive from moving the bytes
  * @param statistics          what rank 0 watched (gradient norms, update ratios, probes);
  *                            {@link EpochStatistics#none()} on other ranks
  */
 public record EpochReport(int rank, NetworkState end, long paramsFingerprint, double lossSum, long rows,
-                          int iterations, long computeNanos, long allReduceNanos,
+                          int iterations, long computeNanos, long allReduceNanos, float[] allReduceMicros,
                           EpochStatistics statistics) implements Serializable {
 }

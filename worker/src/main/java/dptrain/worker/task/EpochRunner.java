@@ -10,6 +10,7 @@ import dptrain.worker.step.NetworkState;
 import dptrain.worker.step.StepSettings;
 import dptrain.worker.step.StepStatistics;
 import dptrain.worker.step.TrainingStep;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,7 +43,7 @@ public final class EpochRunner {
         int[] order = batches.order(rank);
         Network net = start.restore(plan.configurationJson());
         BatchAssembler assembler = new BatchAssembler(block, net.sparseLabels() ? 0 : plan.classes());
-        TimedCollective timed = new TimedCollective(collective);
+        TimedCollective timed = new TimedCollective(collective, batches.iterations());
         StepSettings settings = plan.step();
         // every rank watches, though only rank 0 reports: the norms cost the same on each rank, so
         // the others do not wait for rank 0's at the next all-reduce (they showed as all-reduce time)
@@ -111,7 +112,7 @@ public final class EpochRunner {
         step.syncUpdaterState();
         NetworkState end = NetworkState.capture(net);
         return new EpochReport(rank, rank == 0 ? end : null, NetworkState.fingerprint(end.params()), lossSum,
-                batches.totalRows(), iterations, total - timed.nanos(), timed.nanos(),
+                batches.totalRows(), iterations, total - timed.nanos(), timed.nanos(), timed.callMicros(),
                 rank == 0 ? statistics(statistics) : EpochStatistics.none());
     }
 
@@ -131,17 +132,24 @@ public final class EpochRunner {
                 watched.probeLearningRate());
     }
 
-    /** Measures the time spent inside the all-reduce. */
+    /** Measures the time spent inside the all-reduce, in all and call by call. */
     private static final class TimedCollective implements Collective {
         private final Collective inner;
         private long nanos;
+        private float[] micros;
+        private int calls;
 
-        TimedCollective(Collective inner) {
+        TimedCollective(Collective inner, int expectedCalls) {
             this.inner = inner;
+            this.micros = new float[Math.max(1, expectedCalls)];
         }
 
         long nanos() {
             return nanos;
+        }
+
+        float[] callMicros() {
+            return Arrays.copyOf(micros, calls);
         }
 
         @Override
@@ -158,7 +166,12 @@ public final class EpochRunner {
         public void allReduceSum(float[] buffer) {
             long begin = System.nanoTime();
             inner.allReduceSum(buffer);
-            nanos += System.nanoTime() - begin;
+            long elapsed = System.nanoTime() - begin;
+            nanos += elapsed;
+            if (calls == micros.length) {
+                micros = Arrays.copyOf(micros, 2 * calls);
+            }
+            micros[calls++] = elapsed / 1e3f;
         }
 
         @Override

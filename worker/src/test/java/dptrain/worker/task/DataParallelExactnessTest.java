@@ -129,6 +129,13 @@ class DataParallelExactnessTest {
                 for (EpochReport report : reports) {
                     assertEquals(reports.get(0).paramsFingerprint(), report.paramsFingerprint(),
                             "rank " + report.rank() + " parameters differ from rank 0 after epoch " + epoch);
+                    // one timed all-reduce per iteration, and they add up to the rank's all-reduce time
+                    assertEquals(report.iterations(), report.allReduceMicros().length);
+                    double micros = 0;
+                    for (float call : report.allReduceMicros()) {
+                        micros += call;
+                    }
+                    assertEquals(report.allReduceNanos() / 1e3, micros, 1e-4 * micros + 1);
                 }
                 state = reports.get(0).end();
                 iterations += reports.get(0).iterations();
