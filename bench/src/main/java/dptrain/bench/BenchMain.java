@@ -191,7 +191,8 @@ public final class BenchMain {
                 + " all 60k rows train); final " + String.format("%.4f", finalAccuracy) + " from summary.json";
         return new Measurement(id, system, String.join(" ", command.subList(0, 4))
                 + (overrides.isEmpty() ? "" : " " + String.join(" ", overrides)),
-                threadSetting, seconds, accuracy, shares, waits, rows, sum(seconds), finalAccuracy, outcome, "ok", notes);
+                threadSetting, seconds, accuracy, shares, waits, rows, sum(seconds), finalAccuracy, outcome, "ok",
+                notes);
     }
 
     private Measurement dl4jSpark(int frequency, int sparkEpochs) throws Exception {
@@ -303,16 +304,15 @@ public final class BenchMain {
         List<Double> accuracy = new ArrayList<>();
         node.get("test_accuracy").forEach(value -> accuracy.add(value.asDouble()));
         return new Measurement(id, system, node.get("config").asText(), threads, seconds, accuracy, List.of(),
-                List.of(), node.get("train_rows").asLong(), sum(seconds), accuracy.get(accuracy.size() - 1), outcome, "ok",
-                notes);
+                List.of(), node.get("train_rows").asLong(), sum(seconds), accuracy.get(accuracy.size() - 1), outcome,
+                "ok", notes);
     }
 
     private Measurement failed(String id, String system, String threads, ChildProcess.Outcome outcome) {
         Path log = runDir.resolve(id + ".log");
         System.out.println("bench: " + id + " failed with exit code " + outcome.exitCode() + "; see " + log);
         return new Measurement(id, system, "-", threads, List.of(), List.of(), List.of(), List.of(), 0, Double.NaN,
-                Double.NaN,
-                outcome, "failed (exit " + outcome.exitCode() + ")", "see " + repo.relativize(log));
+                Double.NaN, outcome, "failed (exit " + outcome.exitCode() + ")", "see " + repo.relativize(log));
     }
 
     private ChildProcess.Outcome run(String id, List<String> command, int threads) throws Exception {

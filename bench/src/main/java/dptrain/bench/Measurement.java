@@ -25,14 +25,14 @@ import java.util.List;
  * @param notes            anything a reader of the row must know
  */
 record Measurement(String id, String system, String config, String threads, List<Double> epochSeconds,
-                   List<Double> testAccuracy, List<Double> allReduceShares, List<Double> allReduceWaitShares, long trainRows, double totalSeconds,
-                   double finalAccuracy, ChildProcess.Outcome outcome, String status, String notes) {
+                   List<Double> testAccuracy, List<Double> allReduceShares, List<Double> allReduceWaitShares,
+                   long trainRows, double totalSeconds, double finalAccuracy, ChildProcess.Outcome outcome, String status, String notes) {
 
     static final double TARGET_ACCURACY = 0.88;
 
     static Measurement notAvailable(String id, String system, String why) {
-        return new Measurement(id, system, "-", "-", List.of(), List.of(), List.of(), List.of(), 0, Double.NaN, Double.NaN,
-                null, "not available", why);
+        return new Measurement(id, system, "-", "-", List.of(), List.of(), List.of(), List.of(), 0, Double.NaN,
+                Double.NaN, null, "not available", why);
     }
 
     boolean ok() {

@@ -89,9 +89,10 @@ final class Report {
                 .append(" (epoch 1 is the warm-up); x DL4J = median epoch / DL4J single process's (lower is faster);"
                         + " time to 0.88 = training seconds (warm-up epoch included, evaluation excluded) until the"
                         + " test accuracy first reaches 0.88; peak RSS = VmHWM of the JVM (local mode: driver and"
-                        + " executors are that one JVM); all-reduce share = median over epochs 2.. of the slowest rank's"
-                        + " time in the all-reduce over its training time, and in brackets the part of it spent"
-                        + " waiting for the last rank to arrive at each call; other load = cores busy with other processes meanwhile"
+                        + " executors are that one JVM); all-reduce share = median over epochs 2.. of the slowest"
+                        + " rank's time in the all-reduce over its training time, and in brackets the part of it spent"
+                        + " waiting for the last rank to arrive at each call; other load = cores busy with other"
+                        + " processes meanwhile"
                         + " (the machine is shared).\n\n");
         double base = baseline().map(Measurement::medianEpochSeconds).orElse(Double.NaN);
         out.append("| System | Threads | Median epoch (s) | x DL4J | Samples/s | Test accuracy after each epoch |"

@@ -72,8 +72,8 @@ class ReportHtmlTest {
         assertEquals("10", HeadlessChromium.attribute(dom, "charts", "data-rendered"));
         List<Map<String, String>> paths = HeadlessChromium.paths(dom);
         assertEquals(List.of("train_loss", "val_loss", "val_r2", "val_mse", "val_mae", "lr", "grad_norm_mean",
-                        "grad_norm_max", "samples_per_second", "epoch_seconds", "allreduce_share", "allreduce_wait_share", "loss", "layer 0",
-                        "layer 1"),
+                        "grad_norm_max", "samples_per_second", "epoch_seconds", "allreduce_share", "allreduce_wait_share",
+                        "loss", "layer 0", "layer 1"),
                 paths.stream().map(path -> path.get("data-series")).toList());
         for (Map<String, String> path : paths) {
             assertTrue(path.get("d").matches("M[0-9.]+ [0-9.]+( [ML][0-9.]+ [0-9.]+)*"), "path " + path);

@@ -46,8 +46,8 @@ class EarlyStoppingTest {
                 break;
             }
             NetworkState state = new NetworkState(new float[] {epoch, (float) loss}, new float[0], epoch * 10, epoch);
-            stopping.onEpochEnd(new EpochEnd(epoch, 10, loss, EvaluationTotals.empty(2), 0.1, 1, 1, new AllReduceShares(0, 0), 1, state, 1.0,
-                    EpochStatistics.none()));
+            stopping.onEpochEnd(new EpochEnd(epoch, 10, loss, EvaluationTotals.empty(2), 0.1, 1, 1,
+                    new AllReduceShares(0, 0), 1, state, 1.0, EpochStatistics.none()));
             epoch++;
         }
         stopping.onTrainingEnd(new NetworkState(new float[0], new float[0], 0, epoch - 1));

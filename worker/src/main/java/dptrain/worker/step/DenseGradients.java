@@ -321,16 +321,21 @@ final class DenseGradients {
     private Buffers allocate(long rows) {
         Buffers b = new Buffers(layers);
         for (int i = 0; i < layers; i++) {
-            b.preActivation[i] = operand(Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i + 1]}, 'f'));
-            b.activation[i] = operand(Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i + 1]}, 'f'));
-            b.inputGradient[i] = operand(Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, widths[i]}, 'f'));
+            b.preActivation[i] = operand(matrix(rows, widths[i + 1]));
+            b.activation[i] = operand(matrix(rows, widths[i + 1]));
+            b.inputGradient[i] = operand(matrix(rows, widths[i]));
         }
         if (!Double.isNaN(hostSoftmaxClip)) {
             int outputs = (int) widths[layers];
-            b.outputDelta = operand(Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, outputs}, 'f'));
+            b.outputDelta = operand(matrix(rows, outputs));
             b.scratch = new float[][] {new float[(int) rows * outputs], new float[(int) rows * outputs]};
         }
         return b;
+    }
+
+    /** An uninitialised column-major float matrix. */
+    private static INDArray matrix(long rows, long cols) {
+        return Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, cols}, 'f');
     }
 
     /** An ND4J array and, when the pass runs on the host, its {@link HostBlas.Matrix}. */

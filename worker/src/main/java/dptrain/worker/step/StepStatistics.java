@@ -95,7 +95,8 @@ public final class StepStatistics {
     private double[] norms(float[] flattened) {
         double[] norms = new double[layerNames.length];
         for (int layer = 0; layer < norms.length; layer++) {
-            norms[layer] = Math.sqrt(TrainingStep.sumOfSquares(flattened, layerRanges[layer][0], layerRanges[layer][1]));
+            int[] range = layerRanges[layer];
+            norms[layer] = Math.sqrt(TrainingStep.sumOfSquares(flattened, range[0], range[1]));
         }
         return norms;
     }
