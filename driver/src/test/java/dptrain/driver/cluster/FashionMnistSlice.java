@@ -36,7 +36,7 @@ final class FashionMnistSlice {
     private static void csv(Path images, Path labels, int rows, Path target) throws IOException {
         if (!Files.isRegularFile(images)) {
             throw new IllegalStateException(images + " is missing: install the dataset-fashion-mnist package"
-                    + " (.ci/run does)");
+                    + " (./dptrain test does)");
         }
         try (DataInputStream pixels = open(images, 0x803); DataInputStream classes = open(labels, 0x801);
              Writer out = Files.newBufferedWriter(target)) {

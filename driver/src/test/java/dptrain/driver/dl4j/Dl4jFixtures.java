@@ -75,7 +75,7 @@ final class Dl4jFixtures {
     private static DataInputStream idx(Path file, int magic) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException(file + " is missing: install the dataset-fashion-mnist package"
-                    + " (.ci/run does)");
+                    + " (./dptrain test does)");
         }
         DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(
                 new BufferedInputStream(Files.newInputStream(file)))));

@@ -114,7 +114,7 @@ public final class HeadlessChromium {
                 .findFirst();
         if (found.isEmpty()) {
             fail("chromium is not installed, and the report tests need a real headless browser: install it with"
-                    + " 'apt-get install -y chromium' (Debian's package; .ci/run installs it)");
+                    + " 'apt-get install -y chromium' (Debian's package; ./dptrain test installs it)");
         }
         return found.get();
     }
