@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.StreamSupport;
-import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import scala.Tuple2;
@@ -28,7 +27,7 @@ final class Blocks {
 
     /**
      * The training split as exactly {@code workers} partitions, partition {@code r} holding one block with
-     * the training rows at positions {@code p = r (mod workers)} in ascending position (= file) order.
+     * rank {@code r}'s rows by the {@link Sharding} rule, training rows numbered in file order.
      *
      * @param offsets for each partition of {@code rows}, how many training rows precede it
      */
@@ -41,9 +40,9 @@ final class Blocks {
                     .map(row -> new Tuple2<>(position[0]++, labeled(row, labels, scaling, origin)))
                     .iterator();
         }, true);
-        // The shuffle loses the order within a partition; sorting by position restores file order.
+        // The shuffle loses the order within a partition; sorting by row number restores the rule's order.
         return JavaPairRDD.fromJavaRDD(positioned)
-                .repartitionAndSortWithinPartitions(new ShardPartitioner(workers))
+                .repartitionAndSortWithinPartitions(new Sharding(workers).partitioner())
                 .mapPartitions(it -> {
                     BlockBuilder block = new BlockBuilder(featureCount);
                     it.forEachRemaining(pair -> block.add(pair._2()));
@@ -88,36 +87,6 @@ final class Blocks {
 
     private static <T> java.util.stream.Stream<T> stream(Iterator<T> it) {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false);
-    }
-
-    /** Sends training position {@code p} to shard {@code p mod workers}. */
-    static final class ShardPartitioner extends Partitioner {
-        private static final long serialVersionUID = 1L;
-        private final int workers;
-
-        ShardPartitioner(int workers) {
-            this.workers = workers;
-        }
-
-        @Override
-        public int numPartitions() {
-            return workers;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (int) ((Long) key % workers);
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof ShardPartitioner p && p.workers == workers;
-        }
-
-        @Override
-        public int hashCode() {
-            return workers;
-        }
     }
 
     /** Appends rows into growing float arrays, trimmed to size by {@link #build()}. */

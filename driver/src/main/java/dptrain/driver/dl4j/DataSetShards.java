@@ -1,5 +1,6 @@
 package dptrain.driver.dl4j;
 
+import dptrain.driver.data.Sharding;
 import dptrain.driver.loop.JobDescription;
 import dptrain.worker.data.ShardBlock;
 import java.io.Serializable;
@@ -17,15 +18,17 @@ import org.nd4j.linalg.dataset.DataSet;
 import scala.Tuple2;
 
 /**
- * The examples of an RDD of DL4J {@link DataSet}s as exactly {@code workers} balanced shards, the
- * form the epoch's barrier stage trains on: the examples are numbered in RDD order (partition by
- * partition, each DataSet's rows in order) and rank {@code r} gets examples
- * {@code [floor(r*N/W), floor((r+1)*N/W))}. The DataSet objects' own sizes do not matter; the
- * global mini-batch is cut from the shards by the engine's batch plan.
+ * The examples of an RDD of DL4J {@link DataSet}s as exactly {@code workers} shards, the form the
+ * epoch's barrier stage trains on: the examples are numbered in RDD order (partition by partition,
+ * each DataSet's rows in order) and dealt to ranks by the {@link Sharding} rule the job and the
+ * Spark ML estimators use, so the same rows in the same order give every rank the same rows in the
+ * same order through every front end, and a sorted RDD gives no rank a biased shard. The DataSet
+ * objects' own sizes do not matter; the global mini-batch is cut from the shards by the engine's
+ * batch plan.
  *
  * <p>Two Spark jobs: one that counts and checks each partition's examples (so a bad DataSet gets
- * one clear line on the driver before any training starts), one that cuts every partition into at
- * most one chunk per shard it overlaps and gathers each shard's chunks in order into one float32
+ * one clear line on the driver before any training starts), one that splits every partition into
+ * one chunk per shard and gathers each shard's chunks in order into one float32
  * {@link ShardBlock}, cached like the shards of a job spec.
  */
 final class DataSetShards {
@@ -189,43 +192,35 @@ final class DataSetShards {
         return null;
     }
 
-    /** Examples {@code [start, start + rows)} of the RDD, all in one shard. */
+    /**
+     * A partition's examples that go to one shard: {@code rows} examples that sit at
+     * {@code [start, start + rows)} in that shard.
+     */
     record Chunk(int shard, long start, int rows, float[] features, float[] labels) implements Serializable {
     }
 
-    /** Where each example goes: the partition offsets and the shard bounds. */
+    /** Where each example goes: the partition offsets, and the {@link Sharding} rule over their numbers. */
     record Layout(long[] offsets, long total, int workers, int featureWidth, int labelWidth)
             implements Serializable {
 
-        long shardStart(int shard) {
-            return shard * total / workers;
+        Sharding sharding() {
+            return new Sharding(workers);
         }
 
-        int shardOf(long example) {
-            int shard = (int) (example * workers / total);
-            while (shard + 1 < workers && shardStart(shard + 1) <= example) {
-                shard++;
-            }
-            while (shardStart(shard) > example) {
-                shard--;
-            }
-            return shard;
-        }
-
-        /** The partition's examples, cut where a shard ends, one chunk per shard it overlaps. */
+        /** The partition's examples, one chunk per shard that gets any of them. */
         Iterator<Chunk> chunks(int partition, Iterator<DataSet> dataSets) {
-            List<Chunk> chunks = new ArrayList<>();
-            long example = offsets[partition];
+            Sharding sharding = sharding();
+            long start = offsets[partition];
             long end = offsets[partition + 1];
-            if (example == end) {
-                return chunks.iterator();
+            int[] filled = new int[workers];
+            float[][] features = new float[workers][];
+            float[][] labels = new float[workers][];
+            for (int shard = 0; shard < workers; shard++) {
+                int rows = rows(sharding, shard, start, end);
+                features[shard] = new float[rows * featureWidth];
+                labels[shard] = new float[rows * labelWidth];
             }
-            int shard = shardOf(example);
-            long chunkStart = example;
-            int chunkRows = (int) (Math.min(end, shardEnd(shard)) - example);
-            float[] features = new float[chunkRows * featureWidth];
-            float[] labels = new float[chunkRows * labelWidth];
-            int filled = 0;
+            long example = start;
             while (dataSets.hasNext()) {
                 DataSet dataSet = dataSets.next();
                 if (dataSet.numExamples() == 0) {
@@ -233,28 +228,36 @@ final class DataSetShards {
                 }
                 float[][] x = dataSet.getFeatures().toFloatMatrix();
                 float[][] y = dataSet.getLabels().toFloatMatrix();
-                for (int row = 0; row < x.length; row++) {
-                    if (filled == chunkRows) {
-                        chunks.add(new Chunk(shard, chunkStart, chunkRows, features, labels));
-                        shard++;
-                        chunkStart = example;
-                        chunkRows = (int) (Math.min(end, shardEnd(shard)) - example);
-                        features = new float[chunkRows * featureWidth];
-                        labels = new float[chunkRows * labelWidth];
-                        filled = 0;
+                for (int row = 0; row < x.length; row++, example++) {
+                    if (example == end) {
+                        throw changedOnReread(partition, end - start);
                     }
-                    System.arraycopy(x[row], 0, features, filled * featureWidth, featureWidth);
-                    System.arraycopy(y[row], 0, labels, filled * labelWidth, labelWidth);
-                    filled++;
-                    example++;
+                    int shard = sharding.rankOf(example);
+                    System.arraycopy(x[row], 0, features[shard], filled[shard] * featureWidth, featureWidth);
+                    System.arraycopy(y[row], 0, labels[shard], filled[shard] * labelWidth, labelWidth);
+                    filled[shard]++;
                 }
             }
-            chunks.add(new Chunk(shard, chunkStart, chunkRows, features, labels));
+            if (example != end) {
+                throw changedOnReread(partition, end - start);
+            }
+            List<Chunk> chunks = new ArrayList<>();
+            for (int shard = 0; shard < workers; shard++) {
+                if (filled[shard] > 0) {
+                    chunks.add(new Chunk(shard, sharding.shardRows(shard, start), filled[shard], features[shard],
+                            labels[shard]));
+                }
+            }
             return chunks.iterator();
         }
 
-        long shardEnd(int shard) {
-            return shard + 1 == workers ? total : shardStart(shard + 1);
+        private static IllegalStateException changedOnReread(int partition, long counted) {
+            return new IllegalStateException("partition " + partition + " holds other examples than the "
+                    + counted + " it held when counted; the RDD must give the same DataSets every time it is read");
+        }
+
+        private static int rows(Sharding sharding, int shard, long start, long end) {
+            return Math.toIntExact(sharding.shardRows(shard, end) - sharding.shardRows(shard, start));
         }
 
         /** One shard's chunks, in example order, as one block. */
@@ -267,6 +270,10 @@ final class DataSetShards {
             float[] labels = new float[rows * labelWidth];
             int at = 0;
             for (Chunk chunk : mine) {
+                if (chunk.start() != at) {
+                    throw new IllegalStateException("shard " + chunk.shard() + " is missing its examples from "
+                            + at + " to " + chunk.start());
+                }
                 System.arraycopy(chunk.features(), 0, features, at * featureWidth, chunk.features().length);
                 System.arraycopy(chunk.labels(), 0, labels, at * labelWidth, chunk.labels().length);
                 at += chunk.rows();

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.Partitioner;
 import org.junit.jupiter.api.Test;
 
 /** What the driver ships to executors survives Java serialization; the split is a pure function. */
@@ -47,9 +48,10 @@ class ShippedObjectsTest {
 
     @Test
     void shardPartitionerIsPositionModuloWorkers() throws Exception {
-        Blocks.ShardPartitioner partitioner = roundTrip(new Blocks.ShardPartitioner(3));
+        Partitioner partitioner = roundTrip(new Sharding(3).partitioner());
         assertEquals(3, partitioner.numPartitions());
         assertEquals(2, partitioner.getPartition(5L));
-        assertEquals(new Blocks.ShardPartitioner(3), partitioner);
+        assertEquals(new Sharding(3).partitioner(), partitioner);
+        assertEquals(new Sharding(3), roundTrip(new Sharding(3)));
     }
 }

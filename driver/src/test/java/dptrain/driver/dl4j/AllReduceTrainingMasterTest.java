@@ -286,21 +286,24 @@ class AllReduceTrainingMasterTest {
         return optimizer.equals("sgd") ? new Sgd(0.1) : new Adam(0.01);
     }
 
-    /** The shards the master must have built, written out independently: examples in RDD order, cut at floor(r*N/W). */
+    /**
+     * The shards the master must have built, written out independently: examples numbered in RDD order,
+     * example p to rank p mod W.
+     */
     private static ShardBlock[] shards(Dl4jFixtures.Rows rows, int workers) {
         ShardBlock[] shards = new ShardBlock[workers];
         int features = rows.features()[0].length;
         int labels = rows.labels()[0].length;
         for (int r = 0; r < workers; r++) {
-            int from = (int) ((long) r * rows.count() / workers);
-            int to = (int) ((long) (r + 1) * rows.count() / workers);
-            float[] x = new float[(to - from) * features];
-            float[] y = new float[(to - from) * labels];
-            for (int i = from; i < to; i++) {
-                System.arraycopy(rows.features()[i], 0, x, (i - from) * features, features);
-                System.arraycopy(rows.labels()[i], 0, y, (i - from) * labels, labels);
+            int count = (rows.count() - r + workers - 1) / workers;
+            float[] x = new float[count * features];
+            float[] y = new float[count * labels];
+            for (int j = 0; j < count; j++) {
+                int i = r + j * workers;
+                System.arraycopy(rows.features()[i], 0, x, j * features, features);
+                System.arraycopy(rows.labels()[i], 0, y, j * labels, labels);
             }
-            shards[r] = new ShardBlock(to - from, features, labels, x, y);
+            shards[r] = new ShardBlock(count, features, labels, x, y);
         }
         return shards;
     }
