@@ -1,7 +1,9 @@
 /**
  * Training data: read with Spark (IDX, CSV, Parquet, LibSVM; any Hadoop path), validate every row,
  * split train/validation by a seeded hash of each row's index, normalise with statistics from the
- * training split, and cut the training split into exactly W balanced, ordered float32 shards.
+ * training split, and deal the training split into exactly W balanced float32 shards by the one
+ * sharding rule of every front end ({@link dptrain.driver.data.Sharding}: row p to rank p mod W,
+ * each rank's rows in input order).
  * The single entry point is {@link dptrain.driver.data.DatasetPreparer#prepare}.
  */
 package dptrain.driver.data;
