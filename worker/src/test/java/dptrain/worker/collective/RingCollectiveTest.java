@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dptrain.worker.collective.GroupFormation.SameJvm;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -93,26 +92,6 @@ class RingCollectiveTest {
                 Rings.closeAll(ring);
             }
         });
-    }
-
-    @Test
-    void singleRankNeedsNoRendezvousAndLeavesTheBufferAlone() {
-        Collective solo = GroupFormation.form(0, 1, message -> {
-            throw new AssertionError("a group of one must not rendezvous");
-        }, Rings.settings(), SameJvm.TCP_RING);
-        float[] buffer = {1.5f, -2f, 3f};
-        solo.allReduceSum(buffer);
-        assertArrayEquals(new float[] {1.5f, -2f, 3f}, buffer);
-        solo.close();
-        solo.close();
-    }
-
-    @Test
-    void openRejectsImpossibleRanks() {
-        Rendezvous unused = message -> new String[] {message};
-        assertThrows(IllegalArgumentException.class, () -> GroupFormation.form(2, 2, unused, Rings.settings(), SameJvm.TCP_RING));
-        assertThrows(IllegalArgumentException.class, () -> GroupFormation.form(-1, 2, unused, Rings.settings(), SameJvm.TCP_RING));
-        assertThrows(IllegalArgumentException.class, () -> GroupFormation.form(0, 0, unused, Rings.settings(), SameJvm.TCP_RING));
     }
 
     @Test

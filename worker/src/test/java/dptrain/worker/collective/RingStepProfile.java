@@ -27,7 +27,8 @@ public final class RingStepProfile {
         InMemoryRendezvous rendezvous = new InMemoryRendezvous(ranks, java.time.Duration.ofSeconds(10));
         List<Collective> ring = Rings.onEveryRank(ranks, rank -> () -> GroupFormation.form(rank, ranks,
                 rendezvous.forRank(rank), Rings.settings(),
-                memory ? GroupFormation.SameJvm.IN_MEMORY : GroupFormation.SameJvm.TCP_RING)).stream().map(Rings.Outcome::value).toList();
+                memory ? GroupFormation.SameJvm.IN_MEMORY : GroupFormation.SameJvm.TCP_RING))
+                .stream().map(Rings.Outcome::value).toList();
         try {
             List<Rings.Outcome<String>> lines = Rings.onEveryRank(ranks,
                     rank -> () -> profile(ring.get(rank), rows, iterations, split));
