@@ -86,6 +86,7 @@ public final class RingCollective implements Collective {
     // outbound one by the sender thread while it sends a large buffer.
     private final OutboundSegments outbound;
     private final InboundSegments inbound;
+
     private volatile boolean closed;
     private volatile CollectiveException failure;
     /** Tells the sender thread to give up waiting: the all-reduce failed or the collective closed. */
