@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * How the ranks of a {@link RingCollective} meet and trust each other.
+ * How the ranks of a group ({@link GroupFormation}) meet and trust each other.
  *
  * @param secret the per-job shared secret, at least {@value #MIN_SECRET_BYTES} bytes; it is used
  *     only as an HMAC-SHA256 key and never sent over the network. The record keeps its own copy

@@ -47,10 +47,10 @@ public final class DriverRendezvous implements Rendezvous {
     public String[] allGather(String message) {
         InetSocketAddress driver;
         try {
-            driver = RingCollective.resolve(driverAddress);
+            driver = PeerAddress.resolve(driverAddress);
         } catch (IllegalArgumentException e) {
             throw new CollectiveException("rank " + rank + ": the driver's rendezvous address '"
-                    + RingCollective.shown(driverAddress) + "' is unusable: " + e.getMessage());
+                    + PeerAddress.shown(driverAddress) + "' is unusable: " + e.getMessage());
         }
         long deadline = System.nanoTime() + settings.timeoutNanos();
         byte[] nonce = Handshake.freshNonce();
@@ -71,7 +71,7 @@ public final class DriverRendezvous implements Rendezvous {
             }
             String[] addresses = new String[size];
             for (int r = 0; r < size; r++) {
-                addresses[r] = RendezvousServer.readString(in, RingCollective.MAX_ADDRESS_CHARS);
+                addresses[r] = RendezvousServer.readString(in, PeerAddress.MAX_CHARS);
             }
             byte[] mac = new byte[Handshake.MAC_BYTES];
             in.readFully(mac);

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The all-reduce of ranks that are all threads of one JVM (Spark local mode, or one executor that
- * runs every task of the epoch): through memory instead of TCP loopback. {@link RingCollective#open}
+ * runs every task of the epoch): through memory instead of TCP loopback. {@link GroupFormation}
  * chooses it when every rank published this JVM's {@link #JVM} id.
  *
  * <p>Each call: every rank publishes its buffer and waits for the others; rank r then adds

@@ -270,7 +270,7 @@ public final class RendezvousServer implements Closeable {
             int size = in.readInt();
             byte[] nonce = new byte[Handshake.NONCE_BYTES];
             in.readFully(nonce);
-            String address = readString(in, RingCollective.MAX_ADDRESS_CHARS);
+            String address = readString(in, PeerAddress.MAX_CHARS);
             byte[] mac = new byte[Handshake.MAC_BYTES];
             in.readFully(mac);
             if (!MessageDigest.isEqual(mac, requestMac(settings, rank, size, nonce, address))) {

@@ -1,6 +1,27 @@
 /**
  * The collective: how the W tasks of a barrier stage add their arrays together, peer to peer,
- * with the driver off the per-iteration path.
+ * with the driver off the per-iteration path. In the data flow it sits between the epoch's
+ * barrier task ({@code worker.task}), which opens it once per epoch attempt, and the training
+ * step ({@code worker.step}), which hands it the gradient (or parameter) sums every iteration.
+ *
+ * <h2>How a rank meets its peers, then moves data</h2>
+ * <ol>
+ *   <li><b>Meeting.</b> Each rank listens on an ephemeral port and publishes "host:port jvm-id"
+ *       ({@code PeerAddress}) at a {@link dptrain.worker.collective.Rendezvous}: the driver's
+ *       {@link dptrain.worker.collective.RendezvousServer}, reached through
+ *       {@link dptrain.worker.collective.DriverRendezvous}, or Spark's
+ *       {@code BarrierTaskContext.allGather} when the driver runs none. Every rank gets every
+ *       address back.</li>
+ *   <li><b>Forming the group.</b> {@link dptrain.worker.collective.GroupFormation} decides, once,
+ *       what the group is: one rank needs nothing; ranks that are all threads of this JVM may add
+ *       through memory ({@code LocalCollective}); otherwise each rank connects to its successor
+ *       ({@code Connector}) and accepts its predecessor ({@code Acceptor}), both proving the
+ *       job's key in the {@code Handshake}.</li>
+ *   <li><b>Moving data.</b> The {@link dptrain.worker.collective.Collective} handed back only
+ *       all-reduces: the {@link dptrain.worker.collective.RingCollective} over two
+ *       {@code PeerConnection}s, its steps laid out by {@code RingSchedule}, its sending and
+ *       receiving halves {@code OutboundSegments} and {@code InboundSegments}.</li>
+ * </ol>
  *
  * <h2>Why a sum</h2>
  * Each worker's backward pass leaves in DL4J's flattened gradient the <em>sum</em> of the loss
@@ -22,10 +43,10 @@
  * latency terms are small next to the transfer time.
  *
  * <h2>Trust and failure</h2>
- * Ranks find each other through a {@link dptrain.worker.collective.Rendezvous} (Spark's
- * {@code BarrierTaskContext.allGather}) and then authenticate every connection with a mutual
- * HMAC-SHA256 challenge-response over a per-job secret and a session tag naming the job and
- * stage attempt. Nothing from the network is Java-deserialized and every field read has a fixed
+ * Ranks find each other through a {@link dptrain.worker.collective.Rendezvous} and then
+ * authenticate every connection (the driver's rendezvous too) with HMAC-SHA256 over a per-job
+ * secret and a session tag naming the job and epoch or stage attempt; ring connections use a
+ * mutual challenge-response. Nothing from the network is Java-deserialized and every field read has a fixed
  * or checked size. Every wait is bounded by the configured timeout and ends in a
  * {@link dptrain.worker.collective.CollectiveException} that names this rank, the peer and what
  * was awaited: the Spark task fails and the stage is retried, rather than hanging. The

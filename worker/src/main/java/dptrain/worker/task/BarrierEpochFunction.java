@@ -3,6 +3,7 @@ package dptrain.worker.task;
 import dptrain.worker.collective.Collective;
 import dptrain.worker.collective.CollectiveSettings;
 import dptrain.worker.collective.DriverRendezvous;
+import dptrain.worker.collective.GroupFormation;
 import dptrain.worker.collective.Rendezvous;
 import dptrain.worker.collective.RingCollective;
 import dptrain.worker.data.ShardBlock;
@@ -24,9 +25,9 @@ import scala.runtime.AbstractFunction1;
 /**
  * The body of an epoch's barrier task: partition {@code r} is rank {@code r}'s shard. The ranks
  * exchange addresses at the driver's {@code RendezvousServer} (or, when the plan names none,
- * through {@code BarrierTaskContext.allGather}), build the authenticated ring
- * bound to this executor's own address (or, when every rank is a thread of this JVM, all-reduce
- * through memory), and run the epoch. A Scala function because
+ * through {@code BarrierTaskContext.allGather}); {@link GroupFormation} then builds the
+ * authenticated ring bound to this executor's own address (or, when every rank is a thread of
+ * this JVM, the in-memory group), and the epoch runs on it. A Scala function because
  * {@code RDDBarrier} has no Java wrapper.
  */
 public final class BarrierEpochFunction extends AbstractFunction1<Iterator<ShardBlock>, Iterator<EpochReport>>
@@ -65,7 +66,8 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
                         timeout), rank, epoch.workers(), context::isInterrupted);
         EpochReport report;
         long begin = System.nanoTime();
-        try (Collective collective = RingCollective.open(rank, epoch.workers(), rendezvous, settings, true)) {
+        try (Collective collective = GroupFormation.form(rank, epoch.workers(), rendezvous, settings,
+                GroupFormation.SameJvm.IN_MEMORY)) {
             // One line per task and epoch attempt: in an executor's log it says which rank of which attempt
             // ran there, the first thing to look for when an epoch had to be relaunched.
             LOG.info("rank {} of {} joined the {} of {} on executor {} in {} ms", rank, epoch.workers(),

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Ranks that are threads of one JVM: {@link RingCollective#open} with {@code inMemoryWhenOneJvm}
+ * Ranks that are threads of one JVM: {@link GroupFormation#form} with {@code SameJvm.IN_MEMORY}
  * gives them {@link LocalCollective}, which must sum like the ring, and fail like it.
  */
 class LocalCollectiveTest {
@@ -113,7 +113,7 @@ class LocalCollectiveTest {
     }
 
     /**
-     * Opens a group of {@code size} ranks, one thread each, through {@link RingCollective#open};
+     * Opens a group of {@code size} ranks, one thread each, through {@link GroupFormation#form};
      * with {@code lastElsewhere} the last rank publishes another JVM's id.
      */
     private static List<Collective> open(int size, String tag, boolean inMemory, Duration timeout,
@@ -124,7 +124,8 @@ class LocalCollectiveTest {
         CollectiveSettings settings = new CollectiveSettings(Rings.SECRET, "local-test/" + tag, Rings.loopback(),
                 timeout);
         List<Rings.Outcome<Collective>> outcomes = Rings.onEveryRank(size,
-                rank -> () -> RingCollective.open(rank, size, rendezvous.apply(rank), settings, inMemory));
+                rank -> () -> GroupFormation.form(rank, size, rendezvous.apply(rank), settings,
+                        inMemory ? GroupFormation.SameJvm.IN_MEMORY : GroupFormation.SameJvm.TCP_RING));
         List<Collective> group = new ArrayList<>();
         for (Rings.Outcome<Collective> outcome : outcomes) {
             if (outcome.failure() != null) {

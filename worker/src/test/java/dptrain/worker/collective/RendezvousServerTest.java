@@ -55,8 +55,9 @@ class RendezvousServerTest {
     void aRingFormsThroughIt() {
         try (RendezvousServer server = server(2)) {
             List<Rings.Outcome<float[]>> outcomes = Rings.onEveryRank(2, rank -> () -> {
-                try (Collective ring = RingCollective.open(rank, 2,
-                        new DriverRendezvous(server.address(), settings(), rank, 2, () -> false), settings())) {
+                try (Collective ring = GroupFormation.form(rank, 2,
+                        new DriverRendezvous(server.address(), settings(), rank, 2, () -> false), settings(),
+                        GroupFormation.SameJvm.TCP_RING)) {
                     float[] buffer = {rank + 1f, 10f * (rank + 1)};
                     ring.allReduceSum(buffer);
                     return buffer;
@@ -91,7 +92,7 @@ class RendezvousServerTest {
     @Test
     void aSilentStrangerDoesNotHoldUpTheRanks() throws Exception {
         try (RendezvousServer server = server(2); Socket stranger = new Socket()) {
-            stranger.connect(RingCollective.resolve(server.address()));
+            stranger.connect(PeerAddress.resolve(server.address()));
             for (Rings.Outcome<String[]> outcome : Rings.onEveryRank(2, rank -> () -> join(server, settings(), rank, 2))) {
                 assertNull(outcome.failure());
                 assertArrayEquals(new String[] {"10.0.0.0:7000", "10.0.0.1:7001"}, outcome.value());

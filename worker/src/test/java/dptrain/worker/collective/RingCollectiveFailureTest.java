@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dptrain.worker.collective.GroupFormation.SameJvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -128,7 +129,7 @@ class RingCollectiveFailureTest {
             // Rank 0 is rank 1's predecessor: before it connects, strangers knock on rank 1's port.
             Rendezvous rank0 = message -> {
                 String[] addresses = rendezvous.forRank(0).allGather(message);
-                InetSocketAddress rank1 = RingCollective.parseAddress(addresses[1], 0, 1);
+                InetSocketAddress rank1 = PeerAddress.parse(addresses[1], 0, 1);
                 try {
                     strangers.add(garbageSender(rank1));
                     strangers.add(silentVisitor(rank1));
@@ -138,8 +139,8 @@ class RingCollectiveFailureTest {
                 }
                 return addresses;
             };
-            List<Rings.Outcome<Collective>> outcomes = Rings.onEveryRank(3, rank -> () -> RingCollective.open(
-                    rank, 3, rank == 0 ? rank0 : rendezvous.forRank(rank), Rings.settings()));
+            List<Rings.Outcome<Collective>> outcomes = Rings.onEveryRank(3, rank -> () -> GroupFormation.form(
+                    rank, 3, rank == 0 ? rank0 : rendezvous.forRank(rank), Rings.settings(), SameJvm.TCP_RING));
             List<Collective> ring = new ArrayList<>();
             try {
                 for (Rings.Outcome<Collective> outcome : outcomes) {
@@ -200,10 +201,10 @@ class RingCollectiveFailureTest {
             PeerConnection fromRank0 = null;
             try {
                 Future<Collective> rank0 = threads.submit(
-                        () -> RingCollective.open(0, 2, rendezvous.forRank(0), settings));
+                        () -> GroupFormation.form(0, 2, rendezvous.forRank(0), settings, SameJvm.TCP_RING));
                 String[] addresses = rendezvous.forRank(1).allGather(acceptor.publishedAddress());
                 long deadline = System.nanoTime() + settings.timeoutNanos();
-                toRank0 = Connector.connect(RingCollective.parseAddress(addresses[0], 1, 0), settings, 1, 0, deadline);
+                toRank0 = Connector.connect(PeerAddress.parse(addresses[0], 1, 0), settings, 1, 0, deadline);
                 fromRank0 = acceptor.awaitPredecessor(deadline);
                 Collective collective = rank0.get();
                 try {
@@ -234,7 +235,8 @@ class RingCollectiveFailureTest {
         InMemoryRendezvous rendezvous = new InMemoryRendezvous(size, Duration.ofSeconds(10));
         List<Rings.Outcome<Collective>> outcomes = assertTimeoutPreemptively(HANG_GUARD,
                 () -> Rings.onEveryRank(size, rank -> (Callable<Collective>) () ->
-                        RingCollective.open(rank, size, rendezvous.forRank(rank), settings.apply(rank))));
+                        GroupFormation.form(rank, size, rendezvous.forRank(rank), settings.apply(rank),
+                                SameJvm.TCP_RING)));
         outcomes.forEach(o -> {
             if (o.value() != null) {
                 o.value().close();

@@ -95,26 +95,6 @@ class RingCollectiveTest {
     }
 
     @Test
-    void singleRankNeedsNoRendezvousAndLeavesTheBufferAlone() {
-        Collective solo = RingCollective.open(0, 1, message -> {
-            throw new AssertionError("a group of one must not rendezvous");
-        }, Rings.settings());
-        float[] buffer = {1.5f, -2f, 3f};
-        solo.allReduceSum(buffer);
-        assertArrayEquals(new float[] {1.5f, -2f, 3f}, buffer);
-        solo.close();
-        solo.close();
-    }
-
-    @Test
-    void openRejectsImpossibleRanks() {
-        Rendezvous unused = message -> new String[] {message};
-        assertThrows(IllegalArgumentException.class, () -> RingCollective.open(2, 2, unused, Rings.settings()));
-        assertThrows(IllegalArgumentException.class, () -> RingCollective.open(-1, 2, unused, Rings.settings()));
-        assertThrows(IllegalArgumentException.class, () -> RingCollective.open(0, 0, unused, Rings.settings()));
-    }
-
-    @Test
     void closeIsIdempotentStopsItsThreadsAndRefusesFurtherCalls() {
         assertTimeoutPreemptively(HANG_GUARD, () -> {
             List<Collective> ring = Rings.open(3);

@@ -25,8 +25,10 @@ public final class RingStepProfile {
         boolean split = args.length > 3 && args[3].equals("split");
         boolean memory = args.length > 4 && args[4].equals("memory");
         InMemoryRendezvous rendezvous = new InMemoryRendezvous(ranks, java.time.Duration.ofSeconds(10));
-        List<Collective> ring = Rings.onEveryRank(ranks, rank -> () -> RingCollective.open(rank, ranks,
-                rendezvous.forRank(rank), Rings.settings(), memory)).stream().map(Rings.Outcome::value).toList();
+        List<Collective> ring = Rings.onEveryRank(ranks, rank -> () -> GroupFormation.form(rank, ranks,
+                rendezvous.forRank(rank), Rings.settings(),
+                memory ? GroupFormation.SameJvm.IN_MEMORY : GroupFormation.SameJvm.TCP_RING))
+                .stream().map(Rings.Outcome::value).toList();
         try {
             List<Rings.Outcome<String>> lines = Rings.onEveryRank(ranks,
                     rank -> () -> profile(ring.get(rank), rows, iterations, split));

@@ -41,7 +41,8 @@ final class Rings {
     static List<Collective> open(int size) {
         InMemoryRendezvous rendezvous = new InMemoryRendezvous(size, Duration.ofSeconds(10));
         List<Outcome<Collective>> outcomes = onEveryRank(size,
-                rank -> () -> RingCollective.open(rank, size, rendezvous.forRank(rank), settings()));
+                rank -> () -> GroupFormation.form(rank, size, rendezvous.forRank(rank), settings(),
+                        GroupFormation.SameJvm.TCP_RING));
         List<Collective> ring = new ArrayList<>();
         for (Outcome<Collective> outcome : outcomes) {
             if (outcome.failure() != null) {

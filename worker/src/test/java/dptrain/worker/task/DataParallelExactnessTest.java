@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dptrain.worker.collective.Collective;
 import dptrain.worker.collective.CollectiveSettings;
+import dptrain.worker.collective.GroupFormation;
 import dptrain.worker.collective.InMemoryRendezvous;
-import dptrain.worker.collective.RingCollective;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.schedule.CosineRestarts;
@@ -81,7 +81,8 @@ class DataParallelExactnessTest {
             List<Future<Collective>> opened = new ArrayList<>();
             for (int r = 0; r < size; r++) {
                 int rank = r;
-                opened.add(openers.submit(() -> RingCollective.open(rank, size, rendezvous.forRank(rank), settings)));
+                opened.add(openers.submit(() -> GroupFormation.form(rank, size, rendezvous.forRank(rank), settings,
+                        GroupFormation.SameJvm.TCP_RING)));
             }
             Collective[] group = new Collective[size];
             for (int r = 0; r < size; r++) {

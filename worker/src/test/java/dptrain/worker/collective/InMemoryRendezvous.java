@@ -8,10 +8,10 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link Rendezvous} for ranks that are threads of one JVM (tests, in-process groups). Each
- * round completes when every rank has contributed; rounds can be repeated. A rank that waits
- * longer than the timeout fails with {@link CollectiveException}, and so does every later call:
- * a group that lost a member cannot meet again.
+ * A {@link Rendezvous} for tests whose ranks are threads of one JVM. Each round completes when
+ * every rank has contributed; rounds can be repeated. A rank that waits longer than the timeout
+ * fails with {@link CollectiveException}, and so does every later call: a group that lost a
+ * member cannot meet again.
  */
 public final class InMemoryRendezvous {
 
