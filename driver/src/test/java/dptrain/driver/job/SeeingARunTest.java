@@ -111,7 +111,8 @@ class SeeingARunTest {
 
         // Provenance: seed and workers from the spec, version and the training data path.
         for (Map.Entry<String, String> row : Map.of("seed", "11", "workers", "2",
-                "dptrain version", BuildVersion.current(), "training data", dir.resolve("train.csv").toString(), "epochs total", "2").entrySet()) {
+                "dptrain version", BuildVersion.current(), "training data", dir.resolve("train.csv").toString(),
+                "epochs total", "2").entrySet()) {
             assertTrue(dom.contains("<tr><th>" + row.getKey() + "</th><td>" + row.getValue() + "</td></tr>"),
                     "provenance row " + row);
         }
