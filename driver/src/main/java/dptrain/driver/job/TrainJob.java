@@ -211,7 +211,7 @@ public final class TrainJob {
                 .put("model", output.location(ModelExport.FILE))
                 .put("version", VERSION);
 
-        ModelExport.write(output, end.restore(configuration).model(), metadata(spec, specJson, data, task, end, warm));
+        ModelExport.write(output, end.restore(configuration).model(), card(spec, specJson, data, task, end, warm));
         output.writeText(SUMMARY_FILE, summary.toPrettyString() + "\n");
         ReportHtml.write(output);
         LOG.info("summary: {}", summary);
@@ -257,8 +257,8 @@ public final class TrainJob {
     }
 
     /** The card of {@code model.zip}; {@code warm} (or {@code null}) is the registry version a retrain started from. */
-    static ModelCard metadata(JobSpec spec, String specJson, PreparedData data, Task task, NetworkState end,
-                              WarmStart warm) {
+    static ModelCard card(JobSpec spec, String specJson, PreparedData data, Task task, NetworkState end,
+                          WarmStart warm) {
         JsonNode canonicalSpec;
         try {
             canonicalSpec = JSON.readTree(specJson);

@@ -35,7 +35,7 @@ class TrainJobCardTest {
 
     @Test
     void aJobWritesTheCardItWroteBefore() throws IOException {
-        ModelCard card = TrainJob.metadata(SPEC, SpecJson.toJson(SPEC), DATA, Task.CLASSIFICATION, END, null);
+        ModelCard card = TrainJob.card(SPEC, SpecJson.toJson(SPEC), DATA, Task.CLASSIFICATION, END, null);
 
         assertEquals(expected("job-card", card), card.toJson());
     }
@@ -45,7 +45,7 @@ class TrainJobCardTest {
         WarmStart warm = new WarmStart("v0001", null, null, List.of(), List.of(), state -> {
         });
 
-        ModelCard card = TrainJob.metadata(SPEC, SpecJson.toJson(SPEC), DATA, Task.CLASSIFICATION, END, warm);
+        ModelCard card = TrainJob.card(SPEC, SpecJson.toJson(SPEC), DATA, Task.CLASSIFICATION, END, warm);
 
         assertEquals(expected("job-card-warm", card), card.toJson());
     }
