@@ -1,9 +1,9 @@
 package dptrain.driver.job;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dptrain.driver.BadInputException;
+import dptrain.driver.BuildVersion;
 import dptrain.driver.config.CheckpointSpec;
 import dptrain.driver.config.JobSpec;
 import dptrain.driver.config.OutputSpec;
@@ -11,12 +11,12 @@ import dptrain.driver.config.RetrainMetric;
 import dptrain.driver.config.SpecJson;
 import dptrain.driver.config.Task;
 import dptrain.driver.data.DataRange;
-import dptrain.driver.data.FeatureScaling;
 import dptrain.driver.data.PreparedData;
 import dptrain.driver.loop.SparkEvaluator;
 import dptrain.driver.registry.ModelRegistry;
 import dptrain.driver.registry.RegistryVersion;
 import dptrain.driver.report.EvaluationMetrics;
+import dptrain.driver.report.ModelCard;
 import dptrain.driver.report.ModelExport;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.Network;
@@ -26,9 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -180,7 +178,7 @@ public final class RetrainJob {
         } else {
             meta.putObject("warm_start").put("from", warm.version()).put("updater_state", "fresh");
         }
-        meta.put("dptrain_version", TrainJob.VERSION);
+        meta.put("dptrain_version", BuildVersion.current());
         registry.writeMeta(version, meta);
         if (promoted) {
             registry.point(version);
@@ -199,40 +197,20 @@ public final class RetrainJob {
             throw new BadInputException("registry.dir: the current version " + version + ": " + e.getMessage(), e);
         }
         Network model = loaded.network();
-        JsonNode metadata = loaded.metadata();
-        JsonNode data = metadata.path("spec").path("data");
-        String normalize = data.path("normalize").asText("");
+        ModelCard card = loaded.card();
+        String normalize = card.specData("normalize").asText("");
         String wanted = spec.data().normalize().name().toLowerCase(Locale.ROOT);
         if (!normalize.equals(wanted)) {
             throw new BadInputException("data.normalize: the current model " + version + " was trained with normalize "
                     + normalize + ", got " + wanted + "; retrain keeps the model's normalisation");
         }
-        String format = metadata.path("data_format").asText("");
+        String format = card.dataFormat() == null ? "" : card.dataFormat().name().toLowerCase(Locale.ROOT);
         String wantedFormat = spec.data().format().name().toLowerCase(Locale.ROOT);
         if (!format.equals(wantedFormat)) {
             throw new BadInputException("data.format: the current model " + version + " was trained on " + format
                     + " data, got " + wantedFormat);
         }
-        return new WarmStart(version, model, scaling(metadata), texts(metadata.path("label_names")),
-                texts(metadata.path("feature_columns")), onStart);
-    }
-
-    private static FeatureScaling scaling(JsonNode metadata) {
-        JsonNode offset = metadata.path("scaling").path("offset");
-        JsonNode divisor = metadata.path("scaling").path("divisor");
-        float[] offsets = new float[offset.size()];
-        float[] divisors = new float[divisor.size()];
-        for (int j = 0; j < offsets.length; j++) {
-            offsets[j] = (float) offset.get(j).asDouble();
-            divisors[j] = (float) divisor.get(j).asDouble();
-        }
-        return new FeatureScaling(offsets, divisors);
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> texts = new ArrayList<>();
-        array.forEach(node -> texts.add(node.asText()));
-        return texts;
+        return new WarmStart(version, model, card.scaling(), card.labelNames(), card.featureColumns(), onStart);
     }
 
     private static void deleteCheckpoints(String dir, Configuration hadoop) {

@@ -1,9 +1,11 @@
 package dptrain.driver.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dptrain.driver.BadInputException;
+import dptrain.driver.BuildVersion;
 import dptrain.driver.checkpoint.Checkpoint;
 import dptrain.driver.checkpoint.CheckpointListener;
 import dptrain.driver.checkpoint.Checkpointer;
@@ -31,6 +33,7 @@ import dptrain.driver.model.NetworkFactory;
 import dptrain.driver.report.ActivationProbe;
 import dptrain.driver.report.EvaluationMetrics;
 import dptrain.driver.report.MetricsLog;
+import dptrain.driver.report.ModelCard;
 import dptrain.driver.report.ModelExport;
 import dptrain.driver.report.OutputDirectory;
 import dptrain.driver.report.ProgressLog;
@@ -64,7 +67,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainJob {
 
-    public static final String VERSION = "0.1.0";
+    private static final String VERSION = BuildVersion.current();
     public static final String SUMMARY_FILE = "summary.json";
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
@@ -208,11 +211,7 @@ public final class TrainJob {
                 .put("model", output.location(ModelExport.FILE))
                 .put("version", VERSION);
 
-        ObjectNode metadata = metadata(spec, specJson, data, task, end);
-        if (warm != null) {
-            metadata.put("warm_start_from", warm.version());
-        }
-        ModelExport.write(output, end.restore(configuration).model(), metadata.toString());
+        ModelExport.write(output, end.restore(configuration).model(), card(spec, specJson, data, task, end, warm));
         output.writeText(SUMMARY_FILE, summary.toPrettyString() + "\n");
         ReportHtml.write(output);
         LOG.info("summary: {}", summary);
@@ -257,37 +256,18 @@ public final class TrainJob {
         }
     }
 
-    private static ObjectNode metadata(JobSpec spec, String specJson, PreparedData data, Task task, NetworkState end) {
-        ObjectNode metadata = JSON.createObjectNode()
-                .put("format", 1)
-                .put("version", VERSION)
-                .put("created_at", Instant.now().toString())
-                .put("task", task.name().toLowerCase())
-                .put("seed", spec.training().seed())
-                .put("epochs", end.epoch())
-                .put("iterations", end.iteration())
-                .put("feature_count", data.featureCount())
-                .put("train_data", spec.data().train())
-                .put("data_format", spec.data().format().name().toLowerCase());
+    /** The card of {@code model.zip}; {@code warm} (or {@code null}) is the registry version a retrain started from. */
+    static ModelCard card(JobSpec spec, String specJson, PreparedData data, Task task, NetworkState end,
+                          WarmStart warm) {
+        JsonNode canonicalSpec;
         try {
-            metadata.set("spec", JSON.readTree(specJson));
+            canonicalSpec = JSON.readTree(specJson);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        ArrayNode labels = metadata.putArray("label_names");
-        data.labelNames().forEach(labels::add);
-        ArrayNode columns = metadata.putArray("feature_columns");
-        data.featureColumns().forEach(columns::add);
-        ObjectNode scaling = metadata.putObject("scaling");
-        ArrayNode offset = scaling.putArray("offset");
-        for (float value : data.scaling().offset()) {
-            offset.add(value);
-        }
-        ArrayNode divisor = scaling.putArray("divisor");
-        for (float value : data.scaling().divisor()) {
-            divisor.add(value);
-        }
-        return metadata;
+        return new ModelCard(ModelCard.FORMAT, VERSION, Instant.now(), task, spec.training().seed(), end.epoch(),
+                end.iteration(), data.featureCount(), spec.data().train(), spec.data().format(), canonicalSpec, null,
+                data.labelNames(), data.featureColumns(), data.scaling(), null, warm == null ? null : warm.version());
     }
 
     private static void putMetrics(ObjectNode node, Map<String, Double> metrics) {

@@ -1,10 +1,11 @@
 package dptrain.driver.ml;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dptrain.driver.BadInputException;
 import dptrain.driver.config.DataFormat;
 import dptrain.driver.config.Task;
+import dptrain.driver.data.FeatureScaling;
 import dptrain.driver.data.ScoringInput;
+import dptrain.driver.report.ModelCard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -66,14 +67,13 @@ public final class BatchPrediction {
         ModelArchive archive = ModelArchive.read(modelPath, hadoop);
         checkOutput(output, overwrite, hadoop);
         TrainedNetwork network = archive.network();
-        JsonNode metadata = archive.metadata();
-        JsonNode data = metadata.path("spec").path("data");
-        DataFormat format = format(metadata.path("data_format").asText(data.path("format").asText("parquet")),
-                modelPath);
-        List<String> featureColumns = new ArrayList<>();
-        metadata.path("feature_columns").forEach(name -> featureColumns.add(name.asText()));
-        Dataset<Row> frame = ScoringInput.read(spark, format, input, data.path("header").asBoolean(true),
-                featureColumns, metadata.path("features_col").asText("features"), network.featureCount());
+        ModelCard card = archive.card();
+        // a model written before data_format was recorded says it in its spec
+        DataFormat format = card.dataFormat() != null ? card.dataFormat()
+                : format(card.specData("format").asText("parquet"), modelPath);
+        Dataset<Row> frame = ScoringInput.read(spark, format, input, card.specData("header").asBoolean(true),
+                card.featureColumns(), card.featuresCol() == null ? "features" : card.featuresCol(),
+                network.featureCount());
 
         List<String> kept = new ArrayList<>(Arrays.asList(frame.columns()));
         kept.remove(ScoringInput.FEATURES);
@@ -101,7 +101,7 @@ public final class BatchPrediction {
         if (classifier) {
             schema = schema.add(PROBABILITY, SQLDataTypes.VectorType(), false, Metadata.empty());
         }
-        float[][] scaling = scaling(metadata, network.featureCount(), modelPath);
+        float[][] scaling = scaling(card.scaling(), network.featureCount(), modelPath);
         PartitionScorer scorer = new PartitionScorer(
                 JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(network.scoring()),
                 rows.schema().fieldIndex(ScoringInput.FEATURES), ScoringInput.FEATURES, columns, scaling[0],
@@ -144,19 +144,15 @@ public final class BatchPrediction {
     }
 
     /** {offset, divisor} from the model, or {null, null} when training did not normalise. */
-    private static float[][] scaling(JsonNode metadata, int featureCount, String modelPath) {
-        JsonNode offset = metadata.path("scaling").path("offset");
-        JsonNode divisor = metadata.path("scaling").path("divisor");
-        if (offset.size() != featureCount || divisor.size() != featureCount) {
+    private static float[][] scaling(FeatureScaling scaling, int featureCount, String modelPath) {
+        float[] o = scaling.offset();
+        float[] d = scaling.divisor();
+        if (o.length != featureCount || d.length != featureCount) {
             throw new BadInputException("--model: " + modelPath + " has normalisation statistics for "
-                    + offset.size() + " features, the network takes " + featureCount);
+                    + o.length + " features, the network takes " + featureCount);
         }
-        float[] o = new float[featureCount];
-        float[] d = new float[featureCount];
         boolean identity = true;
         for (int j = 0; j < featureCount; j++) {
-            o[j] = offset.get(j).floatValue();
-            d[j] = divisor.get(j).floatValue();
             identity &= o[j] == 0f && d[j] == 1f;
         }
         return identity ? new float[2][] : new float[][] {o, d};

@@ -1,7 +1,6 @@
 package dptrain.driver.ml;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dptrain.driver.job.TrainJob;
+import dptrain.driver.report.ModelCard;
 import dptrain.worker.score.ScoringModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,8 +112,9 @@ public abstract class NeuralNetModel<M extends NeuralNetModel<M>> extends Model<
         return new StageWriter(this, this);
     }
 
-    ObjectNode archiveMetadata() {
-        return ModelArchive.metadata(network, getFeaturesCol(), getSeed(), TrainJob.VERSION);
+    /** The card its {@code model.zip} carries (StageWriter). */
+    ModelCard archiveMetadata() {
+        return ModelArchive.card(network, getFeaturesCol(), getSeed());
     }
 
     @SuppressWarnings("unchecked")

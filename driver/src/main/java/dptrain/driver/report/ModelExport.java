@@ -1,7 +1,5 @@
 package dptrain.driver.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dptrain.driver.BadInputException;
 import dptrain.worker.step.Network;
 import java.io.ByteArrayInputStream;
@@ -21,20 +19,19 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
- * {@code output.dir/model.zip}: exactly what DL4J's {@code ModelSerializer} writes (so plain
- * DL4J loads it with {@code restoreMultiLayerNetwork} or {@code restoreComputationGraph}), plus one entry, {@code dptrain.json},
- * carrying what scoring needs beyond the weights: label names, feature columns, normalisation,
- * and the provenance (spec, seed, data, version). DL4J ignores entries it does not know.
+ * {@code output.dir/model.zip}: exactly what DL4J's {@code ModelSerializer} writes (so plain DL4J
+ * loads it with {@code restoreMultiLayerNetwork} or {@code restoreComputationGraph}), plus one
+ * entry, {@code dptrain.json}, the {@link ModelCard}: what scoring needs beyond the weights (label
+ * names, feature columns, normalisation) and the provenance (spec, seed, data, version). DL4J
+ * ignores entries it does not know.
  */
 public final class ModelExport {
 
     public static final String FILE = "model.zip";
     public static final String METADATA_ENTRY = "dptrain.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** A {@code model.zip} read back: the network and its {@code dptrain.json}. */
-    public record Loaded(Network network, JsonNode metadata) {
+    /** A {@code model.zip} read back: the network and its card. */
+    public record Loaded(Network network, ModelCard card) {
     }
 
     private ModelExport() {
@@ -59,12 +56,12 @@ public final class ModelExport {
         } catch (IOException e) {
             throw new BadInputException("cannot read the model " + file + ": " + e.getMessage(), e);
         }
-        JsonNode metadata = null;
+        ModelCard card = null;
         String configuration = null;
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 if (entry.getName().equals(METADATA_ENTRY)) {
-                    metadata = JSON.readTree(new String(zip.readAllBytes(), StandardCharsets.UTF_8));
+                    card = card(file, new String(zip.readAllBytes(), StandardCharsets.UTF_8));
                 } else if (entry.getName().equals("configuration.json")) {
                     configuration = new String(zip.readAllBytes(), StandardCharsets.UTF_8);
                 }
@@ -72,21 +69,33 @@ public final class ModelExport {
         } catch (IOException e) {
             throw new BadInputException(file + " is not a model.zip: " + e.getMessage(), e);
         }
-        if (metadata == null || configuration == null) {
+        if (card == null || configuration == null) {
             throw new BadInputException(file + " is not a dptrain model.zip: it has no "
-                    + (metadata == null ? METADATA_ENTRY : "configuration.json") + " entry");
+                    + (card == null ? METADATA_ENTRY : "configuration.json") + " entry");
         }
         try {
             return new Loaded(Network.of(Network.isGraph(configuration)
                     ? ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), withUpdater)
                     : ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), withUpdater)),
-                    metadata);
+                    card);
         } catch (IOException e) {
             throw new BadInputException("cannot read the network in " + file + ": " + e.getMessage(), e);
         }
     }
 
-    public static void write(OutputDirectory output, Model net, String metadataJson) {
+    private static ModelCard card(String file, String json) {
+        try {
+            return ModelCard.fromJson(json);
+        } catch (IOException e) {
+            throw new BadInputException(file + " is not a model.zip: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(file + " is not a dptrain model.zip: its " + METADATA_ENTRY + ", "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code output/model.zip} atomically: DL4J's entries, then the card. */
+    public static void write(OutputDirectory output, Model net, ModelCard card) {
         byte[] dl4j;
         try {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream();
@@ -95,6 +104,7 @@ public final class ModelExport {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serialise the model: " + e.getMessage(), e);
         }
+        byte[] cardJson = card.toJson().getBytes(StandardCharsets.UTF_8);
         output.write(FILE, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
             try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(dl4j))) {
@@ -105,7 +115,7 @@ public final class ModelExport {
                 }
             }
             zip.putNextEntry(new ZipEntry(METADATA_ENTRY));
-            zip.write(metadataJson.getBytes(StandardCharsets.UTF_8));
+            zip.write(cardJson);
             zip.closeEntry();
             zip.finish();
         });

@@ -55,9 +55,10 @@ public final class ReportHtml {
      * their sections out: without {@code summary.json} the page says the run is in progress.
      */
     public static void write(OutputDirectory output) {
-        JsonNode metadata = output.read(ModelExport.FILE).map(ReportHtml::modelMetadata).orElse(null);
+        ModelFacts facts = output.read(ModelExport.FILE).map(ReportHtml::modelCard).map(ModelFacts::of)
+                .orElse(ModelFacts.NONE);
         output.writeText(FILE, render(metricsLines(output), output.readText(SUMMARY_FILE).map(ReportHtml::parse)
-                .orElse(null), metadata, Instant.now()));
+                .orElse(null), facts, Instant.now()));
     }
 
     /**
@@ -67,26 +68,40 @@ public final class ReportHtml {
      * @param specJson the run's spec, shown until {@code model.zip} carries it
      */
     public static TrainingListener afterEachEpoch(OutputDirectory output, String version, String specJson) {
-        ObjectNode metadata = JSON.createObjectNode().put("version", version);
-        metadata.set("spec", parse(specJson));
+        ModelFacts facts = new ModelFacts(version, parse(specJson), null);
         return new TrainingListener() {
             @Override
             public void onEpochEnd(EpochEnd event) {
-                output.writeText(FILE, render(metricsLines(output), null, metadata, Instant.now()));
+                output.writeText(FILE, render(metricsLines(output), null, facts, Instant.now()));
             }
         };
     }
 
     /**
+     * What the page says about the model: while the run goes on the version and the spec, once
+     * {@code model.zip} exists its card (spec, label names, when it was written…).
+     *
+     * @param version the dptrain version, or {@code null}
+     * @param spec    the job spec, or {@code null}
+     * @param card    {@code model.zip}'s card, or {@code null} before it is written
+     */
+    private record ModelFacts(String version, JsonNode spec, ModelCard card) {
+
+        static final ModelFacts NONE = new ModelFacts(null, null, null);
+
+        static ModelFacts of(ModelCard card) {
+            return new ModelFacts(card.version(), card.spec(), card);
+        }
+    }
+
+    /**
      * The page.
      *
-     * @param metrics  the lines of {@code metrics.jsonl}, in order
-     * @param summary  {@code summary.json}, or {@code null} while the run goes on
-     * @param metadata {@code model.zip}'s {@code dptrain.json} (spec, seed, label names…), or
-     *                 {@code null}
+     * @param metrics the lines of {@code metrics.jsonl}, in order
+     * @param summary {@code summary.json}, or {@code null} while the run goes on
      */
-    static String render(List<JsonNode> metrics, JsonNode summary, JsonNode metadata, Instant generated) {
-        JsonNode spec = metadata == null ? null : metadata.get("spec");
+    private static String render(List<JsonNode> metrics, JsonNode summary, ModelFacts facts, Instant generated) {
+        JsonNode spec = facts.spec();
         String outputDir = text(spec, "output", "dir");
         StringBuilder page = new StringBuilder(32_768);
         page.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -108,9 +123,9 @@ public final class ReportHtml {
                 .append("<noscript><p>The curves are drawn by the page's script.</p></noscript>\n</section>\n");
         if (summary != null && summary.path("test_confusion").isArray()) {
             appendConfusion(page, (ArrayNode) summary.get("test_confusion"),
-                    metadata == null ? null : metadata.get("label_names"));
+                    facts.card() == null ? null : facts.card().labelNames());
         }
-        appendTable(page, "Provenance", "provenance", provenance(summary, metadata, generated));
+        appendTable(page, "Provenance", "provenance", provenance(summary, facts, generated));
         if (spec != null) {
             page.append("<section>\n<h2>Spec</h2>\n<pre class=\"spec\">").append(escape(spec.toPrettyString()))
                     .append("</pre>\n</section>\n");
@@ -150,12 +165,19 @@ public final class ReportHtml {
         return rows;
     }
 
-    private static Map<String, String> provenance(JsonNode summary, JsonNode metadata, Instant generated) {
-        JsonNode spec = metadata == null ? null : metadata.get("spec");
+    private static Map<String, String> provenance(JsonNode summary, ModelFacts facts, Instant generated) {
+        JsonNode spec = facts.spec();
+        ModelCard card = facts.card();
         Map<String, String> rows = new LinkedHashMap<>();
-        put(rows, "dptrain version", metadata == null ? null : metadata.get("version"));
-        put(rows, "task", summary == null ? metadata == null ? null : metadata.get("task") : summary.get("task"));
-        put(rows, "model written at", metadata == null ? null : metadata.get("created_at"));
+        put(rows, "dptrain version", facts.version());
+        if (summary != null) {
+            put(rows, "task", summary.get("task"));
+        } else if (card != null && card.task() != null) {
+            put(rows, "task", card.task().name().toLowerCase(Locale.ROOT));
+        }
+        if (card != null && card.createdAt() != null) {
+            put(rows, "model written at", card.createdAt().toString());
+        }
         rows.put("report generated at", generated.toString());
         put(rows, "total seconds (this run)", summary == null ? null : summary.get("total_seconds"));
         put(rows, "seed", spec == null ? null : spec.path("training").get("seed"));
@@ -178,6 +200,12 @@ public final class ReportHtml {
         return rows;
     }
 
+    private static void put(Map<String, String> rows, String name, String value) {
+        if (value != null) {
+            rows.put(name, value);
+        }
+    }
+
     private static void put(Map<String, String> rows, String name, JsonNode value) {
         if (value != null && !value.isNull() && !value.isMissingNode()) {
             rows.put(name, format(value));
@@ -196,12 +224,11 @@ public final class ReportHtml {
     }
 
     /** Rows are the true classes, columns the predictions; shading by share of the row. */
-    private static void appendConfusion(StringBuilder page, ArrayNode matrix, JsonNode labelNames) {
+    private static void appendConfusion(StringBuilder page, ArrayNode matrix, List<String> labelNames) {
         int classes = matrix.size();
         List<String> names = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
-            names.add(labelNames != null && labelNames.size() == classes ? labelNames.get(c).asText()
-                    : String.valueOf(c));
+            names.add(labelNames != null && labelNames.size() == classes ? labelNames.get(c) : String.valueOf(c));
         }
         page.append("<section>\n<h2>Test confusion matrix</h2>\n<table id=\"confusion\" class=\"confusion\">\n")
                 .append("<tr><th class=\"corner\">true \\ predicted</th>");
@@ -260,11 +287,11 @@ public final class ReportHtml {
         return lines;
     }
 
-    private static JsonNode modelMetadata(byte[] zip) {
+    private static ModelCard modelCard(byte[] zip) {
         try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zip))) {
             for (ZipEntry entry = entries.getNextEntry(); entry != null; entry = entries.getNextEntry()) {
                 if (entry.getName().equals(ModelExport.METADATA_ENTRY)) {
-                    return parse(new String(entries.readAllBytes(), StandardCharsets.UTF_8));
+                    return ModelCard.fromJson(new String(entries.readAllBytes(), StandardCharsets.UTF_8));
                 }
             }
             return null;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dptrain.driver.BuildVersion;
 import dptrain.driver.SparkTestSession;
 import dptrain.driver.report.HeadlessChromium;
 import dptrain.driver.report.ReportHtml;
@@ -109,8 +110,9 @@ class SeeingARunTest {
         assertEquals(100, cells.stream().mapToLong(Long::longValue).sum());
 
         // Provenance: seed and workers from the spec, version and the training data path.
-        for (Map.Entry<String, String> row : Map.of("seed", "11", "workers", "2", "dptrain version", TrainJob.VERSION,
-                "training data", dir.resolve("train.csv").toString(), "epochs total", "2").entrySet()) {
+        for (Map.Entry<String, String> row : Map.of("seed", "11", "workers", "2",
+                "dptrain version", BuildVersion.current(), "training data", dir.resolve("train.csv").toString(),
+                "epochs total", "2").entrySet()) {
             assertTrue(dom.contains("<tr><th>" + row.getKey() + "</th><td>" + row.getValue() + "</td></tr>"),
                     "provenance row " + row);
         }
