@@ -1,9 +1,10 @@
 package dptrain.driver.loop;
 
-import dptrain.driver.data.PreparedData;
+import dptrain.worker.data.ShardBlock;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.resource.ResourceProfile;
 
@@ -73,9 +74,9 @@ public final class BarrierStages {
     }
 
     /** Row counts of the shards, indexed by rank (partition r holds rank r's block). */
-    public static long[] shardRows(JavaSparkContext context, PreparedData data, int workers) {
+    static long[] shardRows(JavaSparkContext context, JavaRDD<ShardBlock> shards, int workers) {
         List<Integer> rows = JobDescription.during(context, "shard sizes",
-                () -> data.train().map(block -> block.rows()).collect());
+                () -> shards.map(block -> block.rows()).collect());
         if (rows.size() != workers) {
             throw new IllegalStateException("expected " + workers + " shards, got " + rows.size());
         }

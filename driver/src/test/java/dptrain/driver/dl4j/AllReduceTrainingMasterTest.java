@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dptrain.driver.SparkTestSession;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.step.Averaging;
+import dptrain.worker.step.GradientClipping;
 import dptrain.worker.testing.ReferenceTraining;
 import java.nio.file.Path;
 import java.util.List;
@@ -274,7 +276,8 @@ class AllReduceTrainingMasterTest {
 
         AllReduceTrainingMaster master = new AllReduceTrainingMaster.Builder(3).batchSizePerWorker(32)
                 .rngSeed(5).collectiveTimeoutSeconds(60).build();
-        assertEquals(new AllReduceTrainingMaster.Settings(3, 96, 5L, 60, 2), master.settings());
+        assertEquals(new AllReduceSettings(3, 96, 5L, 60, 2, Averaging.GRADIENTS, GradientClipping.NONE),
+                master.settings());
         assertEquals(master.settings(), AllReduceTrainingMaster.fromJson(master.toJson()).settings());
         assertEquals(master.settings(), AllReduceTrainingMaster.fromYaml(master.toYaml()).settings());
         UnsupportedOperationException hook = assertThrows(UnsupportedOperationException.class,
