@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * dl4j-spark's {@link TrainingMaster} backed by dptrain's engine: existing DL4J Spark code changes
  * one line, {@code new SparkDl4jMultiLayer(sc, conf, new AllReduceTrainingMaster.Builder(2)
- * .batchSizePerWorker(32).build())}, and trains with synchronous ring all-reduce instead of
- * parameter averaging.
+ * .batchSizePerWorker(32).build())}, and trains with synchronous ring all-reduce of the exact
+ * global-batch gradient (or, with {@link Builder#parameterAveraging}, of the parameters).
  *
  * <p>What {@code sparkNet.fit(rdd)} does with it: one epoch (dl4j-spark's meaning of
  * {@code fit(rdd)}) over the RDD's examples, starting from the network's own configuration,
@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * evaluation, {@code getNetwork()} and {@code ModelSerializer} see the trained network.
  *
  * <p>Mini-batches: the DataSet objects are only containers. Their examples, numbered in RDD
- * order, are cut into {@code workers} balanced shards (cached, and reused while the same RDD is
- * fitted again; {@link #deleteTempFiles} releases them). Each iteration trains on one global
+ * order, are dealt to {@code workers} shards by the sharding rule of every front end (example p to
+ * worker p mod workers; cached, and reused while the same RDD is fitted again;
+ * {@link #deleteTempFiles} releases them). Each iteration trains on one global
  * mini-batch of {@code globalBatchSize} examples (the last one of an epoch may be shorter), made of
  * a near-equal part of every shard, each shard visited in an order shuffled per (seed, epoch,
  * rank). The workers' gradient sums are all-reduced, so every iteration equals DL4J's own
@@ -148,11 +149,9 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
         }
 
         /**
-         * Parameter averaging instead of gradient averaging: each worker takes local updater steps on
-         * its part of every global batch, and the parameters are averaged (weighted by rows) every
-         * {@code frequency} steps and at the end of each epoch; {@code training.averaging: parameters}
-         * with {@code training.averaging_frequency} in a job spec, dl4j-spark's
-         * {@code ParameterAveragingTrainingMaster.averagingFrequency}.
+         * Local updater steps on each worker's part of every global batch, the parameters averaged
+         * (weighted by rows) every {@code frequency} steps and at each epoch's end: a job spec's
+         * {@code training.averaging: parameters}, dl4j-spark's {@code averagingFrequency}.
          */
         public Builder parameterAveraging(int frequency) {
             AllReduceSettings.positive("parameterAveraging", frequency);
@@ -160,19 +159,13 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
             return this;
         }
 
-        /**
-         * With {@link #parameterAveraging}: average the updater state (momentum, Adam moments) with the
-         * parameters (default {@code true}); {@code training.average_updater_state}.
-         */
+        /** With {@link #parameterAveraging}: average the updater state too (default {@code true}). */
         public Builder averageUpdaterState(boolean average) {
             this.averageUpdaterState = average;
             return this;
         }
 
-        /**
-         * Rescale the averaged gradient so its global L2 norm over all layers is at most
-         * {@code maxNorm}; {@code training.optimizer.clip_norm}.
-         */
+        /** Rescale the averaged gradient to a global L2 norm of at most {@code maxNorm}; {@code clip_norm}. */
         public Builder clipNorm(double maxNorm) {
             this.clipping = AllReduceSettings.clipping("clipNorm", GradientClipping.Kind.NORM, maxNorm, clipping);
             return this;

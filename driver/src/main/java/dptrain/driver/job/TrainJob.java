@@ -33,7 +33,6 @@ import dptrain.worker.device.DeviceBinding;
 import dptrain.worker.step.NetworkState;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
@@ -99,26 +98,21 @@ public final class TrainJob {
         OutputDirectory output = new OutputDirectory(spec.output().dir(), hadoop);
         output.checkWritable();
         Checkpointer checkpointer = new Checkpointer(spec.checkpoint().dir(), spec.checkpoint().keep(), hadoop);
-        Optional<Checkpoint> resume = spec.checkpoint().resume() ? checkpointer.latest() : Optional.empty();
-        // Early stopping's best state counts only for the run that the checkpoints continue.
-        Optional<Checkpoint> best = resume.isPresent() && spec.earlyStopping() != null ? checkpointer.best()
-                : Optional.empty();
+        Resume resume = Resume.read(spec, checkpointer);
         RunInputs inputs = RunInputs.prepare(spark, spec, warm);
         String configuration = inputs.configuration();
-        NetworkState start = warm != null ? warm.start(configuration)
-                : resume.map(checkpoint -> resumeFrom(checkpoint, configuration, checkpointer))
-                .orElseGet(() -> NetworkState.initial(configuration));
-        best.ifPresent(checkpoint -> checkConfiguration(checkpoint, configuration, checkpointer));
+        NetworkState start = warm != null ? warm.start(configuration) : resume.state(configuration);
+        resume.checkBest(configuration);
 
         Task task = inputs.output().task();
         Function<EpochEnd, Checkpoint> checkpointOf = CheckpointListener.checkpoints(task, configuration, specJson,
                 spec.training().seed(), VERSION);
         EarlyStopping stopping = spec.earlyStopping() == null ? null
-                : new EarlyStopping(spec.earlyStopping(), task, checkpointer, checkpointOf, best);
+                : new EarlyStopping(spec.earlyStopping(), task, checkpointer, checkpointOf, resume.best());
         RunSummary summary = new RunSummary(context, inputs, spec.training().workers(), spec.earlyStopping(),
                 stopping, output, begin);
         TrainingRequest.Builder request = request(spec, inputs)
-                .start(start, resume.map(Checkpoint::learningRateScale).orElse(1.0))
+                .start(start, resume.learningRateScale())
                 .listener(new MetricsLog(output, task, probe(spec.monitoring(), configuration, inputs.data())));
         if (stopping != null) {
             // the best epoch's state is the result: the model, the test metrics
@@ -186,21 +180,6 @@ public final class TrainJob {
         }
         return ActivationProbe.firstRows(configuration, data.validationRows() > 0 ? data.validation() : data.train(),
                 monitoring.probeRows());
-    }
-
-    private static NetworkState resumeFrom(Checkpoint checkpoint, String configuration, Checkpointer checkpointer) {
-        checkConfiguration(checkpoint, configuration, checkpointer);
-        LOG.info("resuming from the checkpoint of epoch {} (iteration {}) in {}", checkpoint.state().epoch(),
-                checkpoint.state().iteration(), checkpointer.location());
-        return checkpoint.state();
-    }
-
-    private static void checkConfiguration(Checkpoint checkpoint, String configuration, Checkpointer checkpointer) {
-        if (!checkpoint.configurationJson().equals(configuration)) {
-            throw new BadInputException("checkpoint.dir: the checkpoint of epoch " + checkpoint.state().epoch()
-                    + " in " + checkpointer.location() + " was written for a different model, optimizer or seed;"
-                    + " use another checkpoint.dir, or checkpoint.resume=false to start over");
-        }
     }
 
     private static ObjectNode metadata(JobSpec spec, String specJson, PreparedData data, Task task, NetworkState end) {

@@ -9,9 +9,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.resource.ResourceProfile;
 
 /**
- * What an epoch's barrier stage needs before training starts, shared by the {@code train}
- * command and the Spark ML estimators: enough task slots for all workers at once, and each
- * rank's shard size.
+ * What an epoch's barrier stage needs before training starts: enough task slots for all workers
+ * at once (every front end checks it first, before it reads any data), and each rank's shard size.
  */
 public final class BarrierStages {
 

@@ -115,9 +115,10 @@ public abstract class NeuralNetEstimator<E extends NeuralNetEstimator<E, M>, M e
         LabelEncoding labels = labelNames.isEmpty() ? new LabelEncoding.Values(1)
                 : new LabelEncoding.ClassIndices(labelNames.size());
         LOG.info("{} fit: hiddenLayers={} activation={} optimizer={} learningRate={} l2={} epochs={} batchSize={}"
-                        + " workers={} seed={} validationFraction={} classes={} {}", uid,
+                        + " workers={} seed={} validationFraction={} classes={} averaging={} clipping={}", uid,
                 Arrays.toString(getHiddenLayers()), getActivation(), getOptimizer(), getLearningRate(), getL2(),
-                getEpochs(), batchSize, workers, getSeed(), getValidationFraction(), labelNames.size(), step);
+                getEpochs(), batchSize, workers, getSeed(), getValidationFraction(), labelNames.size(),
+                step.averaging(), step.clipping());
         PreparedData data = DatasetPreparer.prepare(dataset.sparkSession(), dataset, getFeaturesCol(), getLabelCol(),
                 labels, getValidationFraction(), workers, getSeed());
         try {

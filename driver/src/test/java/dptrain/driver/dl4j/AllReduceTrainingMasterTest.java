@@ -285,6 +285,28 @@ class AllReduceTrainingMasterTest {
         assertTrue(hook.getMessage().contains("setListeners"), hook.getMessage());
     }
 
+    /** Clipping and parameter averaging: one bound at a time, the updater-state choice only with averaging. */
+    @Test
+    void builderTakesClippingAndParameterAveragingAndTheyRoundTrip() {
+        IllegalStateException both = assertThrows(IllegalStateException.class,
+                () -> new AllReduceTrainingMaster.Builder(2).clipNorm(1.0).clipValue(0.5));
+        assertEquals("clipValue: clipNorm was already set to 1.0; set one of the two", both.getMessage());
+        assertEquals("clipNorm: 0.0 is not a positive bound", assertThrows(IllegalArgumentException.class,
+                () -> new AllReduceTrainingMaster.Builder(2).clipNorm(0)).getMessage());
+        assertEquals("parameterAveraging: 0 is not positive", assertThrows(IllegalArgumentException.class,
+                () -> new AllReduceTrainingMaster.Builder(2).parameterAveraging(0)).getMessage());
+        assertEquals("averageUpdaterState: only used with parameterAveraging(frequency)",
+                assertThrows(IllegalStateException.class, () -> new AllReduceTrainingMaster.Builder(2)
+                        .globalBatchSize(8).averageUpdaterState(false).build()).getMessage());
+
+        AllReduceTrainingMaster master = new AllReduceTrainingMaster.Builder(2).globalBatchSize(8)
+                .parameterAveraging(4).averageUpdaterState(false).clipValue(0.25).build();
+        assertEquals(new AllReduceSettings(2, 8, null, 120, 2, Averaging.parameters(4, false),
+                GradientClipping.value(0.25)), master.settings());
+        assertEquals(master.settings(), AllReduceTrainingMaster.fromJson(master.toJson()).settings());
+        assertEquals(master.settings(), AllReduceTrainingMaster.fromYaml(master.toYaml()).settings());
+    }
+
     private static IUpdater updater(String optimizer) {
         return optimizer.equals("sgd") ? new Sgd(0.1) : new Adam(0.01);
     }
