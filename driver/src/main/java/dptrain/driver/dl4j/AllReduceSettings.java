@@ -33,9 +33,7 @@ public record AllReduceSettings(int workers, int globalBatchSize, Long seed, int
         positive("workers", workers);
         positive("globalBatchSize", globalBatchSize);
         positive("collectiveTimeoutSeconds", collectiveTimeoutSeconds);
-        if (epochRetries < 0) {
-            throw new IllegalArgumentException("epochRetries: " + epochRetries + " is negative; 0 means no retry");
-        }
+        retries(epochRetries);
         if (globalBatchSize < workers) {
             throw new IllegalArgumentException("globalBatchSize: " + globalBatchSize + " is less than workers ("
                     + workers + "); every worker needs at least one example of each global batch");
@@ -45,6 +43,14 @@ public record AllReduceSettings(int workers, int globalBatchSize, Long seed, int
     /** Every rank's step: the averaging and clipping set, no monitoring probes. */
     StepSettings step() {
         return new StepSettings(averaging, clipping, 0);
+    }
+
+    /** A valid {@code epochRetries}: 0 or more. */
+    static int retries(int epochRetries) {
+        if (epochRetries < 0) {
+            throw new IllegalArgumentException("epochRetries: " + epochRetries + " is negative; 0 means no retry");
+        }
+        return epochRetries;
     }
 
     static void positive(String name, long value) {
@@ -97,7 +103,8 @@ public record AllReduceSettings(int workers, int globalBatchSize, Long seed, int
         try {
             return mapper.readValue(text, AllReduceSettings.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not an AllReduceTrainingMaster's settings: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException("not an AllReduceTrainingMaster's settings: " + e.getOriginalMessage(),
+                    e);
         }
     }
 }

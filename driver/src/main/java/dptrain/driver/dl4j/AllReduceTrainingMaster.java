@@ -141,10 +141,7 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
 
         /** Relaunches of a failed epoch from its start state (default {@value SpecDefaults#EPOCH_RETRIES}). */
         public Builder epochRetries(int retries) {
-            if (retries < 0) {
-                throw new IllegalArgumentException("epochRetries: " + retries + " is negative; 0 means no retry");
-            }
-            this.epochRetries = retries;
+            this.epochRetries = AllReduceSettings.retries(retries);
             return this;
         }
 
@@ -238,8 +235,9 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
         NetworkState start = net.state();
         int epoch = start.epoch() + 1;
         listeners.forEach(listener -> listener.onEpochStart(model));
-        dptrain.driver.loop.TrainingResult result = DistributedTrainer.fit(new TrainingRequest.Builder("dptrain-dl4j-spark",
-                net.configurationJson(), shards.blocks(), workers)
+        // dl4j-spark's own TrainingResult is the type parameter of this class
+        dptrain.driver.loop.TrainingResult result = DistributedTrainer.fit(new TrainingRequest.Builder(
+                "dptrain-dl4j-spark", net.configurationJson(), shards.blocks(), workers)
                 .shardRows(shards.rows())
                 .seed(settings.seed() != null ? settings.seed() : net.configuredSeed())
                 .batchSize(settings.globalBatchSize())
