@@ -31,7 +31,8 @@ class ShardingTest {
             long[] seen = new long[workers];
             for (long p = 0; p <= 23; p++) {
                 for (int rank = 0; rank < workers; rank++) {
-                    assertEquals(seen[rank], sharding.shardRows(rank, p), workers + " workers, rank " + rank + ", " + p);
+                    assertEquals(seen[rank], sharding.shardRows(rank, p),
+                            workers + " workers, rank " + rank + ", row " + p);
                 }
                 if (p < 23) {
                     seen[sharding.rankOf(p)]++;
