@@ -1,6 +1,9 @@
 /**
- * A whole training job, from validated spec to summary and model ({@code TrainJob}), and scheduled
- * retraining ({@code RetrainJob}): a warm-started candidate compared with the registry's current
- * model on the same holdout, promoted only when better by the configured margin.
+ * The {@code train} command's front end: {@code TrainJob} turns a validated spec into a request for
+ * the engine ({@code loop.DistributedTrainer}) after reading and checking everything it trains on
+ * ({@code RunInputs}, {@code Resume}), with listeners for what a run leaves behind ({@code RunSummary},
+ * the model export, the report). Scheduled retraining ({@code RetrainJob}): a warm-started candidate
+ * compared with the registry's current model on the same holdout, promoted only when better by the
+ * configured margin.
  */
 package dptrain.driver.job;

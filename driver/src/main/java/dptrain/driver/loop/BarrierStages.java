@@ -1,16 +1,16 @@
 package dptrain.driver.loop;
 
-import dptrain.driver.data.PreparedData;
+import dptrain.worker.data.ShardBlock;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.resource.ResourceProfile;
 
 /**
- * What an epoch's barrier stage needs before training starts, shared by the {@code train}
- * command and the Spark ML estimators: enough task slots for all workers at once, and each
- * rank's shard size.
+ * What an epoch's barrier stage needs before training starts: enough task slots for all workers
+ * at once (every front end checks it first, before it reads any data), and each rank's shard size.
  */
 public final class BarrierStages {
 
@@ -73,9 +73,9 @@ public final class BarrierStages {
     }
 
     /** Row counts of the shards, indexed by rank (partition r holds rank r's block). */
-    public static long[] shardRows(JavaSparkContext context, PreparedData data, int workers) {
+    static long[] shardRows(JavaSparkContext context, JavaRDD<ShardBlock> shards, int workers) {
         List<Integer> rows = JobDescription.during(context, "shard sizes",
-                () -> data.train().map(block -> block.rows()).collect());
+                () -> shards.map(block -> block.rows()).collect());
         if (rows.size() != workers) {
             throw new IllegalStateException("expected " + workers + " shards, got " + rows.size());
         }

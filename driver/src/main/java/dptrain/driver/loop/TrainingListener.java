@@ -32,4 +32,11 @@ public interface TrainingListener {
     /** After the last epoch (or the stop). */
     default void onTrainingEnd(NetworkState state) {
     }
+
+    /**
+     * Once training has ended, with the state the run ends with (early stopping's best, say): what a
+     * run leaves behind from it (test evaluation and summary, model export, report) listens here.
+     */
+    default void onResult(TrainingResult result) {
+    }
 }

@@ -1,5 +1,10 @@
 /**
- * The epoch loop ({@link dptrain.driver.loop.Trainer}), its listener interface and event, and
- * the Spark side of an epoch: one barrier stage per epoch, distributed evaluation.
+ * The engine: {@link dptrain.driver.loop.DistributedTrainer#fit} takes a
+ * {@link dptrain.driver.loop.TrainingRequest}, which every front end (the {@code train} command,
+ * the Spark ML estimators, the dl4j-spark TrainingMaster) builds from its own input, and returns a
+ * {@link dptrain.driver.loop.TrainingResult}. Inside: the epoch loop
+ * ({@link dptrain.driver.loop.Trainer}) with its listener interface and events, and the Spark side
+ * of an epoch: one barrier stage per epoch, distributed evaluation. What a run writes (metrics,
+ * checkpoints, summary, model export, report) is a listener, outside this package.
  */
 package dptrain.driver.loop;

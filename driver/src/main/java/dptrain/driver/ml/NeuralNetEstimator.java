@@ -2,14 +2,24 @@ package dptrain.driver.ml;
 
 import dptrain.driver.config.Activation;
 import dptrain.driver.config.LayerSpec;
+import dptrain.driver.config.Loss;
 import dptrain.driver.config.ModelSpec;
 import dptrain.driver.config.OptimizerSpec;
 import dptrain.driver.config.OptimizerType;
 import dptrain.driver.config.SpecDefaults;
+import dptrain.driver.config.Task;
 import dptrain.driver.data.DatasetPreparer;
 import dptrain.driver.data.LabelEncoding;
 import dptrain.driver.data.PreparedData;
 import dptrain.driver.loop.BarrierStages;
+import dptrain.driver.loop.DistributedTrainer;
+import dptrain.driver.loop.TrainingRequest;
+import dptrain.driver.loop.TrainingResult;
+import dptrain.driver.model.NetworkFactory;
+import dptrain.driver.report.ProgressLog;
+import dptrain.worker.step.Averaging;
+import dptrain.worker.step.GradientClipping;
+import dptrain.worker.step.StepSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +31,6 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What the classifier and the regressor share: the setters and {@code fit}, which checks the
  * schema and the params, prepares the DataFrame like a job's data (checked rows, seeded
- * validation split, exactly {@code workers} cached float32 shards) and runs the distributed epochs.
+ * validation split, exactly {@code workers} cached float32 shards) and translates the params into
+ * a request for the same engine as {@code dptrain train} ({@link DistributedTrainer}): no files,
+ * no checkpoints; the fitted model holds the result.
  *
  * @param <E> the concrete Estimator, returned by the setters
  * @param <M> the Model it fits
@@ -89,35 +100,76 @@ public abstract class NeuralNetEstimator<E extends NeuralNetEstimator<E, M>, M e
             throw new IllegalArgumentException("batchSize: " + batchSize + " is less than workers (" + workers
                     + "); every worker needs at least one row of each global batch");
         }
+        StepSettings step = stepSettings();
         List<String> labelNames = labelNames(dataset);
+        LayerSpec output = outputLayer(labelNames.size());
         List<LayerSpec> layers = new ArrayList<>();
         Activation activation = Activation.valueOf(getActivation().toUpperCase(Locale.ROOT));
         for (int units : getHiddenLayers()) {
             layers.add(LayerSpec.dense(units, activation));
         }
-        layers.add(outputLayer(labelNames.size()));
-        ModelSpec model = new ModelSpec(layers, getL2());
+        layers.add(output);
         OptimizerType type = OptimizerType.valueOf(getOptimizer().toUpperCase(Locale.ROOT));
         OptimizerSpec optimizer = new OptimizerSpec(type, getLearningRate(), SpecDefaults.MOMENTUM,
                 SpecDefaults.BETA1, SpecDefaults.BETA2, SpecDefaults.EPSILON, SpecDefaults.RHO);
         LabelEncoding labels = labelNames.isEmpty() ? new LabelEncoding.Values(1)
                 : new LabelEncoding.ClassIndices(labelNames.size());
-        SparkSession spark = dataset.sparkSession();
         LOG.info("{} fit: hiddenLayers={} activation={} optimizer={} learningRate={} l2={} epochs={} batchSize={}"
-                        + " workers={} seed={} validationFraction={} classes={}", uid,
+                        + " workers={} seed={} validationFraction={} classes={} averaging={} clipping={}", uid,
                 Arrays.toString(getHiddenLayers()), getActivation(), getOptimizer(), getLearningRate(), getL2(),
-                getEpochs(), batchSize, workers, getSeed(), getValidationFraction(), labelNames.size());
-        PreparedData data = DatasetPreparer.prepare(spark, dataset, getFeaturesCol(), getLabelCol(), labels,
-                getValidationFraction(), workers, getSeed());
+                getEpochs(), batchSize, workers, getSeed(), getValidationFraction(), labelNames.size(),
+                step.averaging(), step.clipping());
+        PreparedData data = DatasetPreparer.prepare(dataset.sparkSession(), dataset, getFeaturesCol(), getLabelCol(),
+                labels, getValidationFraction(), workers, getSeed());
         try {
-            TrainedNetwork network = DistributedTraining.run(context, data, model, optimizer, getEpochs(), batchSize,
-                    workers, getSeed(), labelNames);
+            String configuration = NetworkFactory.configuration(new ModelSpec(layers, getL2()), optimizer,
+                    data.featureCount(), getSeed()).toJson();
+            Task task = output.loss().task();
+            TrainingResult result = DistributedTrainer.fit(new TrainingRequest.Builder("dptrain-ml", configuration,
+                    data.train(), workers)
+                    .validation(data.validation())
+                    .labels(output.loss() == Loss.MCXENT ? output.units() : 0, output.loss() == Loss.BCE)
+                    .seed(getSeed())
+                    .batchSize(batchSize)
+                    .epochs(getEpochs())
+                    .step(step)
+                    .epochRetries(SpecDefaults.EPOCH_RETRIES)
+                    .collectiveTimeoutSeconds(SpecDefaults.COLLECTIVE_TIMEOUT_SECONDS)
+                    .learningRate(NetworkFactory.updater(optimizer)::getLearningRate)
+                    .listener(new ProgressLog(task))
+                    .build());
+            TrainedNetwork network = new TrainedNetwork(configuration, result.state(), task, data.featureCount(),
+                    labelNames, result.trainLosses());
             M fitted = copyValues(newModel(uid, network), ParamMap.empty());
             return fitted.setParent(this);
         } finally {
             data.train().unpersist(false);
             data.validation().unpersist(false);
         }
+    }
+
+    /**
+     * Averaging and clipping as the params say, checked together (a combination the params cannot
+     * refuse one by one fails here, before the data is read); no monitoring probes.
+     */
+    private StepSettings stepSettings() {
+        Averaging.Mode mode = Averaging.Mode.valueOf(getAveraging().toUpperCase(Locale.ROOT));
+        if (mode == Averaging.Mode.GRADIENTS && getAveragingFrequency() != 1) {
+            throw new IllegalArgumentException("averagingFrequency: " + getAveragingFrequency() + " needs"
+                    + " averaging=parameters (gradients are averaged every iteration)");
+        }
+        if (mode == Averaging.Mode.GRADIENTS && isSet(averageUpdaterState())) {
+            throw new IllegalArgumentException("averageUpdaterState: only used with averaging=parameters");
+        }
+        if (getClipNorm() > 0 && getClipValue() > 0) {
+            throw new IllegalArgumentException("clipValue: " + getClipValue() + " cannot be combined with clipNorm ("
+                    + getClipNorm() + "); set one of the two");
+        }
+        Averaging averaging = mode == Averaging.Mode.PARAMETERS
+                ? Averaging.parameters(getAveragingFrequency(), getAverageUpdaterState()) : Averaging.GRADIENTS;
+        GradientClipping clipping = getClipNorm() > 0 ? GradientClipping.norm(getClipNorm())
+                : getClipValue() > 0 ? GradientClipping.value(getClipValue()) : GradientClipping.NONE;
+        return new StepSettings(averaging, clipping, 0);
     }
 
     @Override
@@ -178,6 +230,29 @@ public abstract class NeuralNetEstimator<E extends NeuralNetEstimator<E, M>, M e
 
     public E setL2(double value) {
         return setChecked(l2(), value);
+    }
+
+    /** Global L2-norm bound on the averaged gradient; 0 turns it off. */
+    public E setClipNorm(double value) {
+        return setChecked(clipNorm(), value);
+    }
+
+    /** Element bound on the averaged gradient; 0 turns it off. */
+    public E setClipValue(double value) {
+        return setChecked(clipValue(), value);
+    }
+
+    /** gradients or parameters (any case). */
+    public E setAveraging(String value) {
+        return setChecked(averaging(), value.toLowerCase(Locale.ROOT));
+    }
+
+    public E setAveragingFrequency(int value) {
+        return setChecked(averagingFrequency(), value);
+    }
+
+    public E setAverageUpdaterState(boolean value) {
+        return setChecked(averageUpdaterState(), value);
     }
 
     /**

@@ -3,6 +3,7 @@ package dptrain.driver.ml;
 import dptrain.driver.config.OptimizerType;
 import dptrain.driver.config.SpecDefaults;
 import java.util.Locale;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
@@ -72,6 +73,26 @@ public interface NeuralNetParams extends Params {
         return definitions().l2;
     }
 
+    default DoubleParam clipNorm() {
+        return definitions().clipNorm;
+    }
+
+    default DoubleParam clipValue() {
+        return definitions().clipValue;
+    }
+
+    default Param<String> averaging() {
+        return definitions().averaging;
+    }
+
+    default IntParam averagingFrequency() {
+        return definitions().averagingFrequency;
+    }
+
+    default BooleanParam averageUpdaterState() {
+        return definitions().averageUpdaterState;
+    }
+
     default String getFeaturesCol() {
         return getOrDefault(featuresCol());
     }
@@ -126,5 +147,25 @@ public interface NeuralNetParams extends Params {
 
     default double getL2() {
         return (Double) getOrDefault(l2());
+    }
+
+    default double getClipNorm() {
+        return (Double) getOrDefault(clipNorm());
+    }
+
+    default double getClipValue() {
+        return (Double) getOrDefault(clipValue());
+    }
+
+    default String getAveraging() {
+        return getOrDefault(averaging());
+    }
+
+    default int getAveragingFrequency() {
+        return (Integer) getOrDefault(averagingFrequency());
+    }
+
+    default boolean getAverageUpdaterState() {
+        return (Boolean) getOrDefault(averageUpdaterState());
     }
 }

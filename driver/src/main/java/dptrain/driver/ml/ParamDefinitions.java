@@ -3,10 +3,12 @@ package dptrain.driver.ml;
 import dptrain.driver.config.Activation;
 import dptrain.driver.config.OptimizerType;
 import dptrain.driver.config.SpecDefaults;
+import dptrain.worker.step.Averaging;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
@@ -33,6 +35,8 @@ public final class ParamDefinitions implements Serializable {
             .map(ParamDefinitions::spelling).toList();
     static final List<String> OPTIMIZERS = Arrays.stream(OptimizerType.values()).map(ParamDefinitions::spelling)
             .toList();
+    static final List<String> AVERAGING = Arrays.stream(Averaging.Mode.values()).map(ParamDefinitions::spelling)
+            .toList();
 
     final Param<String> featuresCol;
     final Param<String> labelCol;
@@ -51,6 +55,11 @@ public final class ParamDefinitions implements Serializable {
     final LongParam seed;
     final DoubleParam validationFraction;
     final DoubleParam l2;
+    final DoubleParam clipNorm;
+    final DoubleParam clipValue;
+    final Param<String> averaging;
+    final IntParam averagingFrequency;
+    final BooleanParam averageUpdaterState;
 
     ParamDefinitions(Params owner, boolean classifier) {
         featuresCol = new Param<>(owner, "featuresCol", "features column: a Spark ML vector of the network inputs");
@@ -85,6 +94,18 @@ public final class ParamDefinitions implements Serializable {
                 + " seeded split and evaluated after every epoch (logged), in [0, 1)",
                 ParamValidators.inRange(0, 1, true, false));
         l2 = new DoubleParam(owner, "l2", "L2 regularisation coefficient on weights (>= 0)", ParamValidators.gtEq(0));
+        clipNorm = new DoubleParam(owner, "clipNorm", "rescale the averaged gradient (after the all-reduce,"
+                + " before the updater) so its global L2 norm over all layers is at most this; 0: off (>= 0)",
+                ParamValidators.gtEq(0));
+        clipValue = new DoubleParam(owner, "clipValue", "clamp every element of the averaged gradient to"
+                + " [-clipValue, clipValue]; 0: off (>= 0; not together with clipNorm)", ParamValidators.gtEq(0));
+        averaging = new Param<>(owner, "averaging", "what the workers average: gradients (every iteration, the"
+                + " exact global-batch step) or parameters (after averagingFrequency local steps and at the end"
+                + " of each epoch); one of " + String.join(", ", AVERAGING), ParamValidators.inArray(AVERAGING));
+        averagingFrequency = new IntParam(owner, "averagingFrequency", "local steps between parameter averages"
+                + " (>= 1; above 1 only with averaging=parameters)", ParamValidators.gtEq(1));
+        averageUpdaterState = new BooleanParam(owner, "averageUpdaterState", "average the updater state"
+                + " (momentum, Adam moments) with the parameters; only with averaging=parameters");
 
         owner.setDefault(featuresCol, "features");
         owner.setDefault(labelCol, "label");
@@ -102,6 +123,11 @@ public final class ParamDefinitions implements Serializable {
         owner.setDefault(seed, SpecDefaults.SEED);
         owner.setDefault(validationFraction, 0.0);
         owner.setDefault(l2, SpecDefaults.L2);
+        owner.setDefault(clipNorm, SpecDefaults.CLIP_NORM);
+        owner.setDefault(clipValue, SpecDefaults.CLIP_VALUE);
+        owner.setDefault(averaging, spelling(SpecDefaults.AVERAGING));
+        owner.setDefault(averagingFrequency, SpecDefaults.AVERAGING_FREQUENCY);
+        owner.setDefault(averageUpdaterState, SpecDefaults.AVERAGE_UPDATER_STATE);
     }
 
     static String spelling(Enum<?> value) {

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dptrain.driver.SparkTestSession;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
+import dptrain.worker.step.Averaging;
+import dptrain.worker.step.GradientClipping;
 import dptrain.worker.testing.ReferenceTraining;
 import java.nio.file.Path;
 import java.util.List;
@@ -274,12 +276,35 @@ class AllReduceTrainingMasterTest {
 
         AllReduceTrainingMaster master = new AllReduceTrainingMaster.Builder(3).batchSizePerWorker(32)
                 .rngSeed(5).collectiveTimeoutSeconds(60).build();
-        assertEquals(new AllReduceTrainingMaster.Settings(3, 96, 5L, 60, 2), master.settings());
+        assertEquals(new AllReduceSettings(3, 96, 5L, 60, 2, Averaging.GRADIENTS, GradientClipping.NONE),
+                master.settings());
         assertEquals(master.settings(), AllReduceTrainingMaster.fromJson(master.toJson()).settings());
         assertEquals(master.settings(), AllReduceTrainingMaster.fromYaml(master.toYaml()).settings());
         UnsupportedOperationException hook = assertThrows(UnsupportedOperationException.class,
                 () -> master.addHook(null));
         assertTrue(hook.getMessage().contains("setListeners"), hook.getMessage());
+    }
+
+    /** Clipping and parameter averaging: one bound at a time, the updater-state choice only with averaging. */
+    @Test
+    void builderTakesClippingAndParameterAveragingAndTheyRoundTrip() {
+        IllegalStateException both = assertThrows(IllegalStateException.class,
+                () -> new AllReduceTrainingMaster.Builder(2).clipNorm(1.0).clipValue(0.5));
+        assertEquals("clipValue: clipNorm was already set to 1.0; set one of the two", both.getMessage());
+        assertEquals("clipNorm: 0.0 is not a positive bound", assertThrows(IllegalArgumentException.class,
+                () -> new AllReduceTrainingMaster.Builder(2).clipNorm(0)).getMessage());
+        assertEquals("parameterAveraging: 0 is not positive", assertThrows(IllegalArgumentException.class,
+                () -> new AllReduceTrainingMaster.Builder(2).parameterAveraging(0)).getMessage());
+        assertEquals("averageUpdaterState: only used with parameterAveraging(frequency)",
+                assertThrows(IllegalStateException.class, () -> new AllReduceTrainingMaster.Builder(2)
+                        .globalBatchSize(8).averageUpdaterState(false).build()).getMessage());
+
+        AllReduceTrainingMaster master = new AllReduceTrainingMaster.Builder(2).globalBatchSize(8)
+                .parameterAveraging(4).averageUpdaterState(false).clipValue(0.25).build();
+        assertEquals(new AllReduceSettings(2, 8, null, 120, 2, Averaging.parameters(4, false),
+                GradientClipping.value(0.25)), master.settings());
+        assertEquals(master.settings(), AllReduceTrainingMaster.fromJson(master.toJson()).settings());
+        assertEquals(master.settings(), AllReduceTrainingMaster.fromYaml(master.toYaml()).settings());
     }
 
     private static IUpdater updater(String optimizer) {

@@ -8,6 +8,7 @@ import dptrain.driver.BadInputException;
 import dptrain.driver.SparkTestSession;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.NetworkState;
+import dptrain.worker.step.StepSettings;
 import dptrain.worker.task.EpochPlan;
 import dptrain.worker.task.EpochReport;
 import dptrain.worker.testing.TinyNetworks;
@@ -27,7 +28,7 @@ class SparkEpochLauncherTest {
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
         JavaRDD<ShardBlock> shards = spark.parallelize(List.of(TinyNetworks.block(40, 1), TinyNetworks.block(37, 2)), 2);
         EpochPlan template = new EpochPlan(CONFIGURATION, null, 9, 16, new long[] {40, 37}, TinyNetworks.CLASSES,
-                new byte[32], "launcher-test", 30);
+                new byte[32], "launcher-test", 30, StepSettings.DEFAULT, null);
         SparkConf conf = spark.getConf();
         if (rendezvous != null) {
             conf.set(SparkEpochLauncher.RENDEZVOUS_CONF, rendezvous);

@@ -77,4 +77,34 @@ class NeuralNetParamsTest {
                 assertThrows(DataException.class, () -> new NeuralNetRegressor().setLabelCol("target").setEpochs(1)
                         .fit(withNaN)).getMessage());
     }
+
+    /** Clipping and averaging: each value checked when set, combinations at {@code fit} before the data is read. */
+    @Test
+    void clippingAndAveragingParamsAreCheckedWhenSetAndTogetherAtFit() {
+        NeuralNetClassifier classifier = new NeuralNetClassifier();
+        assertEquals("clipNorm: invalid value -1.0; rescale the averaged gradient (after the all-reduce, before the"
+                        + " updater) so its global L2 norm over all layers is at most this; 0: off (>= 0)",
+                assertThrows(IllegalArgumentException.class, () -> classifier.setClipNorm(-1)).getMessage());
+        assertEquals("averaging: invalid value local; what the workers average: gradients (every iteration, the"
+                        + " exact global-batch step) or parameters (after averagingFrequency local steps and at the"
+                        + " end of each epoch); one of gradients, parameters",
+                assertThrows(IllegalArgumentException.class, () -> classifier.setAveraging("local")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> classifier.setAveragingFrequency(0));
+        assertEquals(0.0, classifier.getClipNorm());
+        assertEquals("gradients", classifier.setAveraging("Parameters").setAveraging("GRADIENTS").getAveraging());
+        assertEquals(1, classifier.getAveragingFrequency());
+        assertEquals(true, classifier.getAverageUpdaterState());
+
+        Dataset<Row> iris = new VectorAssembler().setInputCols(MlFixtures.MEASUREMENTS).setOutputCol("features")
+                .transform(MlFixtures.iris());
+        assertEquals("clipValue: 0.1 cannot be combined with clipNorm (1.0); set one of the two",
+                assertThrows(IllegalArgumentException.class, () -> new NeuralNetRegressor().setLabelCol("id")
+                        .setClipNorm(1).setClipValue(0.1).fit(iris)).getMessage());
+        assertEquals("averagingFrequency: 4 needs averaging=parameters (gradients are averaged every iteration)",
+                assertThrows(IllegalArgumentException.class, () -> new NeuralNetRegressor().setLabelCol("id")
+                        .setAveragingFrequency(4).fit(iris)).getMessage());
+        assertEquals("averageUpdaterState: only used with averaging=parameters",
+                assertThrows(IllegalArgumentException.class, () -> new NeuralNetRegressor().setLabelCol("id")
+                        .setAverageUpdaterState(false).fit(iris)).getMessage());
+    }
 }
