@@ -37,10 +37,10 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * for). Elsewhere (CUDA) the same pass runs as ND4J {@code gemm} and ops.
  *
  * <p>Writes the per-example gradient <em>sums</em> into the network's flattened gradient view,
- * exactly where DL4J's backward pass puts them, so the all-reduce and DL4J's updater work
- * unchanged. Used only when every layer is a {@code DenseLayer} or an {@code OutputLayer}
- * without dropout, weight noise or layer normalisation ({@link #forNetwork}); anything else goes
- * through DL4J.
+ * exactly where DL4J's backward pass puts them, and from there into the all-reduce buffer (the
+ * {@link ComputePass} contract), so the all-reduce and either update work unchanged. Used only
+ * when every layer is a {@code DenseLayer} or an {@code OutputLayer} without dropout, weight noise
+ * or layer normalisation ({@link #forNetwork}); anything else goes through DL4J.
  */
 final class DenseGradients implements ComputePass {
 

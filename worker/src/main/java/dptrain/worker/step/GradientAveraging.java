@@ -49,7 +49,7 @@ final class GradientAveraging extends Synchronizer {
             batchNorm.momentsToUpdates(exchange, HostMemory.floats(net.params()), globalRows);
         }
         double lossSum = exchange[length];
-        double norm = update(exchange, globalRows, lossSum, current);
+        double norm = updateParameters(exchange, globalRows, lossSum, current);
         requireFinite(lossSum, "loss");
         requireFinite(norm, "averaged gradient L2 norm");
         return lossSum;

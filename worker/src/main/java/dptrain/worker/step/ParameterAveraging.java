@@ -15,6 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class ParameterAveraging extends Synchronizer {
 
     private final Averaging averaging;
+    /** The epoch's first global iteration, and its number of iterations: the last one averages. */
+    private final int firstIteration;
     private final int iterations;
     private final float[] sums;
     /** Parameters, updater state (if averaged), row count and loss sum; sized at the first average. */
@@ -27,6 +29,7 @@ final class ParameterAveraging extends Synchronizer {
                        Averaging averaging, int iterations) {
         super(net, collective, clipping, statistics);
         this.averaging = averaging;
+        this.firstIteration = iteration;
         this.iterations = iterations;
         this.sums = new float[length];
     }
@@ -38,7 +41,7 @@ final class ParameterAveraging extends Synchronizer {
         int rows = Math.toIntExact(features.size(0));
         if (rows > 0) {
             double lossSum = gradientSums(features, labels, sums);
-            update(sums, rows, lossSum, current);
+            updateParameters(sums, rows, lossSum, current);
             rowsSinceAverage += rows;
             lossSinceAverage += lossSum;
         } else {

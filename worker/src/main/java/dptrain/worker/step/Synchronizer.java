@@ -24,7 +24,6 @@ abstract sealed class Synchronizer implements TrainingStep permits GradientAvera
     /** Parameters in the network: the length of the gradient in every buffer. */
     final int length;
     final int epoch;
-    final int firstIteration;
     /** The global iteration number of the next {@link #step}. */
     int iteration;
     private ComputePass pass;
@@ -37,8 +36,7 @@ abstract sealed class Synchronizer implements TrainingStep permits GradientAvera
         this.batchNorm = BatchNormStatistics.of(net);
         this.length = Math.toIntExact(net.numParams());
         this.epoch = net.epochCount();
-        this.firstIteration = net.iterationCount();
-        this.iteration = firstIteration;
+        this.iteration = net.iterationCount();
         this.pass = new FirstPass(new Dl4jLayers(net));
         this.update = new FirstUpdate(new Dl4jParameterUpdate(net, clipping, statistics, batchNorm), clipping);
     }
@@ -54,7 +52,7 @@ abstract sealed class Synchronizer implements TrainingStep permits GradientAvera
      *
      * @return the L2 norm of the averaged gradient before clipping
      */
-    final double update(float[] sums, int batchSize, double lossSum, int iteration) {
+    final double updateParameters(float[] sums, int batchSize, double lossSum, int iteration) {
         double norm = update.apply(sums, batchSize, iteration, epoch);
         statistics.gradientNorm(norm);
         if (statistics.probeDue(iteration)) {
@@ -71,6 +69,16 @@ abstract sealed class Synchronizer implements TrainingStep permits GradientAvera
     /** After the parameters or updater state were replaced in the network. */
     final void reloadUpdate() {
         update.reload();
+    }
+
+    /** The pass the next iteration runs: which one was chosen, for tests. */
+    final Class<? extends ComputePass> passKind() {
+        return pass.getClass();
+    }
+
+    /** The update the next iteration runs: which one was chosen, for tests. */
+    final Class<? extends ParameterUpdate> updateKind() {
+        return update.getClass();
     }
 
     @Override
