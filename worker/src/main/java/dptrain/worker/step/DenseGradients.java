@@ -37,13 +37,15 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * for). Elsewhere (CUDA) the same pass runs as ND4J {@code gemm} and ops.
  *
  * <p>Writes the per-example gradient <em>sums</em> into the network's flattened gradient view,
- * exactly where DL4J's backward pass puts them, so the all-reduce and DL4J's updater work
- * unchanged. Used only when every layer is a {@code DenseLayer} or an {@code OutputLayer}
- * without dropout, weight noise or layer normalisation ({@link #forNetwork}); anything else goes
- * through DL4J.
+ * exactly where DL4J's backward pass puts them, and from there into the all-reduce buffer (the
+ * {@link ComputePass} contract), so the all-reduce and either update work unchanged. Used only
+ * when every layer is a {@code DenseLayer} or an {@code OutputLayer} without dropout, weight noise
+ * or layer normalisation ({@link #forNetwork}); anything else goes through DL4J.
  */
-final class DenseGradients {
+final class DenseGradients implements ComputePass {
 
+    private final MultiLayerNetwork net;
+    private final int length;
     private final int layers;
     /** Whether the pass runs on host memory (the CPU backend, float parameters). */
     private final boolean host;
@@ -65,6 +67,8 @@ final class DenseGradients {
     private final Map<Long, Buffers> buffers = new HashMap<>();
 
     private DenseGradients(MultiLayerNetwork net) {
+        this.net = net;
+        length = Math.toIntExact(net.numParams());
         layers = net.getnLayers();
         weights = new Operand[layers];
         biases = new Operand[layers];
@@ -137,6 +141,13 @@ final class DenseGradients {
     private static boolean plain(BaseLayer layer) {
         return layer.getIDropout() == null && layer.getWeightNoise() == null
                 && (layer.getConstraints() == null || layer.getConstraints().isEmpty());
+    }
+
+    @Override
+    public double gradientSums(INDArray features, INDArray labels, float[] sums) {
+        double lossSum = lossSum(features, labels);
+        HostMemory.copyOut(net.getFlattenedGradients(), sums, 0, length);
+        return lossSum;
     }
 
     /**
@@ -244,10 +255,10 @@ final class DenseGradients {
         int classes = (int) pre.size(1);
         float[] z = scratch[0];
         float[] y = scratch[1];
-        TrainingStep.floats(pre).get(z, 0, rows * classes); // 'f': (r, c) at c * rows + r
+        HostMemory.floats(pre).get(z, 0, rows * classes); // 'f': (r, c) at c * rows + r
         INDArray labelsC = labels.ordering() == 'c' && labels.offset() == 0 && !labels.isView() ? labels
                 : labels.dup('c');
-        TrainingStep.floats(labelsC).get(y, 0, rows * classes); // 'c': (r, c) at r * classes + c
+        HostMemory.floats(labelsC).get(y, 0, rows * classes); // 'c': (r, c) at r * classes + c
         double lossSum = 0;
         float lower = (float) hostSoftmaxClip;
         float upper = (float) (1.0 - hostSoftmaxClip);
@@ -271,7 +282,7 @@ final class DenseGradients {
                 z[c * rows + r] = p - label;
             }
         }
-        TrainingStep.floats(delta).put(z, 0, rows * classes);
+        HostMemory.floats(delta).put(z, 0, rows * classes);
         return lossSum;
     }
 

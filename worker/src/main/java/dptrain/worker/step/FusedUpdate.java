@@ -143,18 +143,10 @@ final class FusedUpdate {
         }
     }
 
-    /** {@link Network#flushTinyValues} for the state this class holds. */
+    /** {@link TinyValues#flush} for the state this class holds. */
     void flushTinyValues() {
-        flush(m);
-        flush(v);
-    }
-
-    private static void flush(float[] values) {
-        for (int i = 0; i < values.length; i++) {
-            if (Network.tiny(values[i])) {
-                values[i] = 0f;
-            }
-        }
+        TinyValues.flush(m);
+        TinyValues.flush(v);
     }
 
     /**

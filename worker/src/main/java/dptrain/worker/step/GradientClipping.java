@@ -7,7 +7,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Clipping of the averaged gradient (the all-reduced sum divided by the global batch size), over
  * the whole network at once. DL4J's own {@code GradientNormalization} works per layer, so this is
- * applied by {@link TrainingStep} after the all-reduce instead.
+ * applied by the {@link ParameterUpdate} after the all-reduce instead.
  *
  * @param kind      what is bounded
  * @param threshold the bound: the largest global L2 norm ({@link Kind#NORM}) or the largest

@@ -94,11 +94,11 @@ final class HostBlas {
             long colStride = array.stride(1);
             // BLAS wants a leading dimension of at least the stored column's length, even when unused
             if (rowStride == 1 && (cols == 1 || colStride >= rows)) {
-                return new Matrix(TrainingStep.floats(array), rows, cols, cols == 1 ? Math.max(1, rows)
+                return new Matrix(HostMemory.floats(array), rows, cols, cols == 1 ? Math.max(1, rows)
                         : (int) colStride, false);
             }
             if (colStride == 1 && (rows == 1 || rowStride >= cols)) {
-                return new Matrix(TrainingStep.floats(array), rows, cols, rows == 1 ? Math.max(1, cols)
+                return new Matrix(HostMemory.floats(array), rows, cols, rows == 1 ? Math.max(1, cols)
                         : (int) rowStride, true);
             }
             return null;

@@ -16,10 +16,8 @@ import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
@@ -123,51 +121,12 @@ public abstract sealed class Network permits Network.Stack, Network.Graph {
         finishIteration(iteration);
     }
 
-    /** Counts the iteration as done, and every {@link #FLUSH_EVERY} iterations flushes the updater state. */
+    /** Counts the iteration as done, and every {@link TinyValues#FLUSH_EVERY} iterations flushes the updater state. */
     void finishIteration(int iteration) {
         setIterationCount(iteration + 1);
-        if (iteration % FLUSH_EVERY == 0) {
-            flushTinyValues(updater().getStateViewArray());
+        if (TinyValues.due(iteration)) {
+            TinyValues.flush(updater().getStateViewArray());
         }
-    }
-
-    /**
-     * Iterations between flushes. A moment just above {@value #TINY} needs about 175 of Adam's
-     * beta1 = 0.9 decays to become subnormal, so flushing every 64 iterations keeps the state free
-     * of subnormals while the Java pass over the state costs next to nothing per iteration. All
-     * ranks flush at the same global iterations, so they stay identical.
-     */
-    static final int FLUSH_EVERY = 64;
-
-    /**
-     * Sets updater-state entries below {@value #TINY} in magnitude to zero. Adam's moments of
-     * parameters whose gradient is always zero (border pixels, dead units) decay geometrically
-     * into float subnormals, and x86 arithmetic on subnormals is about a hundred times slower:
-     * without this, Adam's native step grew from 2 to 12 ms per iteration within two epochs of
-     * Fashion-MNIST. An entry that small moves its parameter by less than 1e-22 times the
-     * learning rate, far below float resolution, so results are unchanged.
-     */
-    static void flushTinyValues(INDArray state) {
-        if (state == null || state.isView() && state.offset() != 0) {
-            return;
-        }
-        // On the CUDA backend the state lives on the GPU: fetch it, and mark the host copy as the newer one.
-        Nd4j.getAffinityManager().ensureLocation(state, AffinityManager.Location.HOST);
-        java.nio.FloatBuffer values = state.data().asNioFloat();
-        for (int i = 0, n = (int) state.length(); i < n; i++) {
-            float value = values.get(i);
-            if (tiny(value)) {
-                values.put(i, 0f);
-            }
-        }
-        Nd4j.getAffinityManager().tagLocation(state, AffinityManager.Location.HOST);
-    }
-
-    private static final float TINY = 1e-30f;
-
-    /** Whether {@link #flushTinyValues} sets {@code value} to zero: non-zero and below {@value #TINY} in magnitude. */
-    static boolean tiny(float value) {
-        return value != 0f && Math.abs(value) < TINY;
     }
 
     /**

@@ -96,7 +96,7 @@ public final class StepStatistics {
         double[] norms = new double[layerNames.length];
         for (int layer = 0; layer < norms.length; layer++) {
             int[] range = layerRanges[layer];
-            norms[layer] = Math.sqrt(TrainingStep.sumOfSquares(flattened, range[0], range[1]));
+            norms[layer] = Math.sqrt(SumOfSquares.of(flattened, range[0], range[1]));
         }
         return norms;
     }

@@ -26,22 +26,9 @@ public record EpochPlan(String configurationJson, NetworkState start, long seed,
                         String rendezvous)
         implements Serializable {
 
+    /** The one constructor: every caller says how the ranks step, so none silently gets a default. */
     public EpochPlan {
         java.util.Objects.requireNonNull(step, "step");
-    }
-
-    /** A plan whose ranks meet through Spark's barrier {@code allGather}. */
-    public EpochPlan(String configurationJson, NetworkState start, long seed, int batchSize, long[] shardRows,
-                     int classes, byte[] secret, String sessionTag, int timeoutSeconds, StepSettings step) {
-        this(configurationJson, start, seed, batchSize, shardRows, classes, secret, sessionTag, timeoutSeconds, step,
-                null);
-    }
-
-    /** A plan with {@link StepSettings#DEFAULT}: gradient averaging, no clipping, no probes. */
-    public EpochPlan(String configurationJson, NetworkState start, long seed, int batchSize, long[] shardRows,
-                     int classes, byte[] secret, String sessionTag, int timeoutSeconds) {
-        this(configurationJson, start, seed, batchSize, shardRows, classes, secret, sessionTag, timeoutSeconds,
-                StepSettings.DEFAULT);
     }
 
     /** This plan for one epoch attempt: its configuration, start state and session tag, the rest unchanged. */

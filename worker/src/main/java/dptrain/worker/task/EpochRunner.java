@@ -4,9 +4,9 @@ import dptrain.worker.collective.Collective;
 import dptrain.worker.data.BatchAssembler;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
-import dptrain.worker.step.Averaging;
 import dptrain.worker.step.Network;
 import dptrain.worker.step.NetworkState;
+import dptrain.worker.step.NonFiniteValueException;
 import dptrain.worker.step.StepSettings;
 import dptrain.worker.step.StepStatistics;
 import dptrain.worker.step.TrainingStep;
@@ -18,12 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one epoch on one rank: every iteration of the {@link BatchPlan}, each a
- * {@link TrainingStep} over this rank's part (under parameter averaging, a local step, with a
- * parameter average every K iterations and at the epoch's end, so ranks end the epoch identical).
+ * Runs one epoch on one rank: for each batch of the {@link BatchPlan}, one {@link TrainingStep}
+ * over this rank's part; the step, built once for the epoch, holds what the averaging mode needs.
  * A non-finite loss, averaged gradient or averaged parameters stop the epoch with a
- * {@link DivergenceException}. Independent of Spark, so tests can run ranks as
- * threads; {@link BarrierEpochFunction} runs it inside a barrier task.
+ * {@link DivergenceException} naming epoch and iteration. Independent of Spark, so tests can run
+ * ranks as threads; {@link BarrierEpochFunction} runs it inside a barrier task.
  */
 public final class EpochRunner {
 
@@ -48,16 +47,14 @@ public final class EpochRunner {
         // every rank watches, though only rank 0 reports: the norms cost the same on each rank, so
         // the others do not wait for rank 0's at the next all-reduce (they showed as all-reduce time)
         StepStatistics statistics = new StepStatistics(settings.probeEvery());
-        TrainingStep step = new TrainingStep(net, timed, settings.clipping(), statistics);
-        Averaging averaging = settings.averaging();
-        boolean averageParameters = averaging.mode() == Averaging.Mode.PARAMETERS;
+        int iterations = batches.iterations();
+        TrainingStep step = TrainingStep.forEpoch(net, timed, settings, statistics, iterations);
         // dropout masks come from ND4J's (per-thread) random generator: seeded per job seed, epoch and
         // rank, so the ranks draw different masks for their parts (as one process would for the rows of
         // one batch) and a retried or resumed epoch draws the same ones again
         long epochSeed = new SplittableRandom(plan.seed() ^ start.epoch() * 0x9E3779B97F4A7C15L).nextLong();
         Nd4j.getRandom().setSeed(epochSeed + rank);
 
-        int iterations = batches.iterations();
         int epoch = start.epoch() + 1;
         double lossSum = 0;
         long begin;
@@ -75,24 +72,7 @@ public final class EpochRunner {
                 int count = batches.partSize(rank, iteration);
                 INDArray features = assembler.features(order, from, count);
                 INDArray labels = assembler.labels(order, from, count);
-                int global = start.iteration() + iteration;
-                if (!averageParameters) {
-                    double loss = step.apply(features, labels, batches.globalBatchSize(iteration), global,
-                            start.epoch());
-                    checkFinite(loss, "loss", epoch, global);
-                    checkFinite(step.lastGradientNorm(), "averaged gradient L2 norm", epoch, global);
-                    lossSum += loss;
-                } else {
-                    step.applyLocal(features, labels, global, start.epoch());
-                    if ((iteration + 1) % averaging.frequency() == 0 || iteration == iterations - 1) {
-                        double loss = step.averageParameters(averaging.averageUpdaterState());
-                        checkFinite(loss, "loss", epoch, global);
-                        if (!step.parametersFinite()) {
-                            throw new DivergenceException(epoch, global, "averaged parameters are not finite");
-                        }
-                        lossSum += loss;
-                    }
-                }
+                lossSum += step.step(features, labels, batches.globalBatchSize(iteration));
                 long now = System.nanoTime();
                 if (rank == 0 && now - lastProgress > PROGRESS_INTERVAL_NANOS) {
                     lastProgress = now;
@@ -102,28 +82,19 @@ public final class EpochRunner {
                             Math.round(done / ((now - begin) / 1e9)));
                 }
             }
-        } catch (DivergenceException e) {
-            throw e; // names epoch and iteration already, and the driver must recognise it
+        } catch (NonFiniteValueException e) {
+            // deterministic, and the same on every rank: the driver must recognise it and not retry
+            throw new DivergenceException(epoch, start.iteration() + iteration, e.getMessage());
         } catch (RuntimeException e) {
             throw new EpochFailedException(start.epoch(), start.iteration() + iteration, rank, e);
         }
         long total = System.nanoTime() - begin;
         net.setEpochCount(start.epoch() + 1);
-        step.syncUpdaterState();
+        step.finish();
         NetworkState end = NetworkState.capture(net);
         return new EpochReport(rank, rank == 0 ? end : null, NetworkState.fingerprint(end.params()), lossSum,
                 batches.totalRows(), iterations, total - timed.nanos(), timed.nanos(), timed.callMicros(),
                 rank == 0 ? statistics(statistics) : EpochStatistics.none());
-    }
-
-    /**
-     * Every rank sees the same loss and averaged gradient, so every rank throws the same
-     * exception at the same iteration and none is left waiting in the collective.
-     */
-    private static void checkFinite(double value, String what, int epoch, int iteration) {
-        if (!Double.isFinite(value)) {
-            throw new DivergenceException(epoch, iteration, what + " is " + value);
-        }
     }
 
     private static EpochStatistics statistics(StepStatistics watched) {

@@ -2,6 +2,8 @@ package dptrain.worker.collective;
 
 import dptrain.worker.step.Network;
 import dptrain.worker.step.StepProfile;
+import dptrain.worker.step.StepSettings;
+import dptrain.worker.step.StepStatistics;
 import dptrain.worker.step.TrainingStep;
 import java.util.Arrays;
 import java.util.List;
@@ -79,7 +81,7 @@ public final class RingStepProfile {
                 collective.close();
             }
         };
-        TrainingStep step = new TrainingStep(net, timed);
+        TrainingStep step = TrainingStep.forEpoch(net, timed, StepSettings.DEFAULT, new StepStatistics(0), iterations);
         long[] total = new long[iterations];
         long[] exchange = new long[iterations];
         long[] barrier = new long[iterations];
@@ -87,7 +89,7 @@ public final class RingStepProfile {
             long before = inCollective[0];
             long beforeBarrier = inBarrier[0];
             long t0 = System.nanoTime();
-            step.apply(featureSet[i % batches], labelSet[i % batches], rows * collective.size(), i, 0);
+            step.step(featureSet[i % batches], labelSet[i % batches], rows * collective.size());
             total[i] = System.nanoTime() - t0;
             exchange[i] = inCollective[0] - before;
             barrier[i] = inBarrier[0] - beforeBarrier;

@@ -62,7 +62,7 @@ class FusedUpdateTest {
         Random random = new Random(name.hashCode());
         int length = Math.toIntExact(dl4j.numParams());
         float[] sums = randomSums(random, length);
-        // DL4J's first step initialises both updaters, as TrainingStep does.
+        // DL4J's first step initialises both updaters, as each epoch's first step does.
         dl4jStep(dl4j, sums, 0);
         dl4jStep(fused, sums, 0);
         FusedUpdate step = load(fused);
@@ -110,11 +110,11 @@ class FusedUpdateTest {
         for (float value : values) {
             expected += (double) value * value;
         }
-        assertEquals(expected, TrainingStep.sumOfSquares(values, values.length), 1e-6 * expected);
+        assertEquals(expected, SumOfSquares.of(values, values.length), 1e-6 * expected);
         values[77_777] = 3e20f; // its square overflows float, not double
-        assertTrue(Double.isFinite(TrainingStep.sumOfSquares(values, values.length)));
+        assertTrue(Double.isFinite(SumOfSquares.of(values, values.length)));
         values[5] = Float.NaN;
-        assertTrue(Double.isNaN(TrainingStep.sumOfSquares(values, values.length)));
+        assertTrue(Double.isNaN(SumOfSquares.of(values, values.length)));
     }
 
     @Test

@@ -44,13 +44,13 @@ public final class StepProfile {
             long t1 = System.nanoTime();
             net.flattenedGradients().data().asNioFloat().get(exchange, 0, length);
             long t2 = System.nanoTime();
-            squares += TrainingStep.sumOfSquares(exchange, length);
+            squares += SumOfSquares.of(exchange, length);
             long t3 = System.nanoTime();
             fused.apply(exchange, rows, 1f, Float.POSITIVE_INFINITY, i + 1, 0);
             long t4 = System.nanoTime();
             fused.storeParams(net.params().data().asNioFloat());
             long t5 = System.nanoTime();
-            if ((i + 1) % Network.FLUSH_EVERY == 0) {
+            if ((i + 1) % TinyValues.FLUSH_EVERY == 0) {
                 fused.flushTinyValues();
             }
             long[] times = {t0, t1, t2, t3, t4, t5};

@@ -13,6 +13,7 @@ import dptrain.worker.schedule.CosineRestarts;
 import dptrain.worker.schedule.LinearWarmup;
 import dptrain.worker.step.Momentum;
 import dptrain.worker.step.NetworkState;
+import dptrain.worker.step.StepSettings;
 import dptrain.worker.testing.ReferenceTraining;
 import dptrain.worker.testing.SharedMemoryCollective;
 import dptrain.worker.testing.TinyNetworks;
@@ -112,7 +113,7 @@ class DataParallelExactnessTest {
         try {
             for (int epoch = 0; epoch < epochs; epoch++) {
                 EpochPlan plan = new EpochPlan(json, state, SEED, batch, shardRows, TinyNetworks.CLASSES,
-                        new byte[32], "test/epoch" + epoch, 30);
+                        new byte[32], "test/epoch" + epoch, 30, StepSettings.DEFAULT, null);
                 Collective[] group = collectives.apply(ranks);
                 List<Future<EpochReport>> futures = new ArrayList<>();
                 for (int r = 0; r < ranks; r++) {

@@ -5,13 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dptrain.worker.collective.Collective;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.Averaging;
 import dptrain.worker.step.GradientClipping;
+import dptrain.worker.step.Network;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.step.StepSettings;
+import dptrain.worker.step.StepStatistics;
+import dptrain.worker.step.TrainingStep;
 import dptrain.worker.testing.ReferenceTraining;
+import dptrain.worker.testing.SharedMemoryCollective;
 import dptrain.worker.testing.TinyNetworks;
 import java.util.Arrays;
 import java.util.List;
@@ -214,15 +219,18 @@ class OptimisationParallelTest {
 
     /** dptrain's step on one machine (a group of one), fed the whole global batches of the two-rank run. */
     private static float[] trainOneMachine(String json, GradientClipping clipping) {
-        dptrain.worker.step.Network net = NetworkState.initial(json).restore(json);
-        dptrain.worker.step.TrainingStep step = new dptrain.worker.step.TrainingStep(net,
-                dptrain.worker.testing.SharedMemoryCollective.group(1)[0], clipping, null);
-        int iteration = 0;
+        Network net = NetworkState.initial(json).restore(json);
+        Collective alone = SharedMemoryCollective.group(1)[0];
         for (int epoch = 0; epoch < EPOCHS; epoch++) {
-            for (DataSet batch : ReferenceTraining.globalBatches(blocks(), new BatchPlan(SHARDS, BATCH, SEED, epoch),
-                    TinyNetworks.CLASSES)) {
-                step.apply(batch.getFeatures(), batch.getLabels(), batch.numExamples(), iteration++, epoch);
+            List<DataSet> batches = ReferenceTraining.globalBatches(blocks(), new BatchPlan(SHARDS, BATCH, SEED, epoch),
+                    TinyNetworks.CLASSES);
+            net.setEpochCount(epoch);
+            TrainingStep step = TrainingStep.forEpoch(net, alone, settings(clipping), new StepStatistics(0),
+                    batches.size());
+            for (DataSet batch : batches) {
+                step.step(batch.getFeatures(), batch.getLabels(), batch.numExamples());
             }
+            step.finish();
         }
         return net.params().toFloatVector();
     }
