@@ -33,7 +33,7 @@ public record DataSpec(DataFormat format, String train, String test, String labe
                     boolean header, double validationFraction, Normalization normalize, double scale,
                     int numFeatures, List<Integer> shape) {
         this(format, train, test, label, features, header, validationFraction, normalize, scale, numFeatures,
-                shape, null, SpecDefaults.PARTITION_COLUMN);
+                shape, null, DataKeys.PARTITION_COLUMN.defaultValue());
     }
 
     /** Plain feature vectors (no {@code data.shape}). */

@@ -105,7 +105,7 @@ public record ModelSpec(List<LayerSpec> layers, double l2, String dl4jJson) {
         // cross-entropy losses are defined on probabilities: one distribution (softmax) for mcxent,
         // independent probabilities (sigmoid) for bce
         if (layer.loss() == Loss.MCXENT || layer.loss() == Loss.SPARSE_MCXENT || layer.loss() == Loss.BCE) {
-            Activation needed = SpecDefaults.outputActivation(layer.loss());
+            Activation needed = LayerKeys.outputActivation(layer.loss());
             if (layer.activation() != needed) {
                 throw new SpecException(path + ".activation: loss " + Spelling.LOSS.name(layer.loss())
                         + " needs activation " + Spelling.ACTIVATION.name(needed) + ", got "

@@ -51,13 +51,14 @@ public record OptimizerSpec(OptimizerType type, double learningRate, double mome
     /** Without weight decay, clipping or schedule (their defaults for every type but {@code adamw}). */
     public OptimizerSpec(OptimizerType type, double learningRate, double momentum, double beta1, double beta2,
                          double epsilon, double rho) {
-        this(type, learningRate, momentum, beta1, beta2, epsilon, rho, SpecDefaults.weightDecay(type),
-                SpecDefaults.CLIP_NORM, SpecDefaults.CLIP_VALUE, ScheduleSpec.CONSTANT);
+        this(type, learningRate, momentum, beta1, beta2, epsilon, rho, OptimizerKeys.weightDecay(type),
+                OptimizerKeys.CLIP_NORM.defaultValue(), OptimizerKeys.CLIP_VALUE.defaultValue(),
+                ScheduleSpec.CONSTANT);
     }
 
-    /** {@code type} with every hyper-parameter at its default ({@link SpecDefaults}). */
+    /** {@code type} with every hyper-parameter at its default. */
     public static OptimizerSpec defaults(OptimizerType type) {
-        return SpecDefaults.optimizer(type);
+        return OptimizerKeys.defaults(type);
     }
 
     /** This optimizer with the schedule fixed for a run of {@code totalIterations} ({@link ScheduleSpec#forRun}). */

@@ -24,8 +24,7 @@ public record RetrainSpec(String registryDir, RetrainMetric metric, double minIm
 
     /** The defaults for a job whose output goes to {@code outputDir}. */
     public static RetrainSpec defaults(String outputDir) {
-        return new RetrainSpec(SpecDefaults.registryDir(outputDir), SpecDefaults.RETRAIN_METRIC,
-                SpecDefaults.MIN_IMPROVEMENT);
+        return OutputKeys.retrainDefaults(OutputKeys.registryDir(outputDir));
     }
 
     /**

@@ -103,10 +103,13 @@ final class SpecRules {
     }
 
     static SpecException notForFormat(String key, DataFormat format) {
-        String allowed = formatsFor(key.substring(key.lastIndexOf('.') + 1)).stream()
-                .map(Spelling.DATA_FORMAT::name).collect(Collectors.joining(", "));
-        return new SpecException(key + ": not allowed for format " + Spelling.DATA_FORMAT.name(format)
-                + "; only for " + allowed);
+        return new SpecException(key + ": " + notForFormatProblem(key.substring(key.lastIndexOf('.') + 1), format));
+    }
+
+    /** {@code not allowed for format idx; only for csv, parquet}, for the data key {@code name}. */
+    static String notForFormatProblem(String name, DataFormat format) {
+        String allowed = formatsFor(name).stream().map(Spelling.DATA_FORMAT::name).collect(Collectors.joining(", "));
+        return "not allowed for format " + Spelling.DATA_FORMAT.name(format) + "; only for " + allowed;
     }
 
     /**
