@@ -106,7 +106,9 @@ final class DataKeys {
     }
 
     private static DataSpec build(SpecValues values) {
-        return new DataSpec(values.get(FORMAT), values.get(TRAIN), values.get(TEST), values.get(LABEL),
+        DataFormat format = values.get(FORMAT);
+        values.refuseInapplicable();
+        return new DataSpec(format, values.get(TRAIN), values.get(TEST), values.get(LABEL),
                 values.get(FEATURES), values.get(HEADER), values.get(VALIDATION_FRACTION), values.get(NORMALIZE),
                 values.get(SCALE), values.get(NUM_FEATURES), values.get(SHAPE), values.get(SINCE),
                 values.get(PARTITION_COLUMN));
@@ -116,7 +118,7 @@ final class DataKeys {
     private static <T> SpecKey.Builder<DataSpec, T> forFormats(SpecKey.Builder<DataSpec, T> key) {
         String name = key.name();
         return key.onlyWhen(values -> SpecRules.formatsFor(name).contains(values.get(FORMAT)),
-                values -> SpecRules.notForFormatProblem(name, values.get(FORMAT)));
+                values -> SpecRules.notForFormatProblem(name, values.get(FORMAT))).refusedFirst();
     }
 
     /**

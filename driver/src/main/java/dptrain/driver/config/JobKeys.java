@@ -102,7 +102,12 @@ final class JobKeys {
             // canonical JSON is read as it was written, so that every checkpoint stays readable
             SpecRules.regularisation(model.l2(), training.optimizer().weightDecay());
         }
-        return new JobSpec(data, model, training, values.get(OUTPUT), values.get(CHECKPOINT),
-                values.get(EARLY_STOPPING), values.get(MONITORING), values.get(RETRAIN));
+        OutputSpec output = values.get(OUTPUT);
+        CheckpointSpec checkpoint = values.get(CHECKPOINT);
+        EarlyStoppingSpec earlyStopping = values.get(EARLY_STOPPING);
+        MonitoringSpec monitoring = values.get(MONITORING);
+        values.open(REGISTRY);
+        values.open(RETRAIN);
+        return new JobSpec(data, model, training, output, checkpoint, earlyStopping, monitoring, values.get(RETRAIN));
     }
 }

@@ -38,7 +38,7 @@ final class LayerKeys {
     static final SpecKey<LayerSpec, Activation> ACTIVATION = forTypes(SpecKey.in(SECTION, "activation",
                     ValueTypes.choice(Spelling.ACTIVATION), LayerSpec::activation), null)
             .byDefault((key, values) -> values.get(TYPE) == LayerType.OUTPUT
-                            ? outputActivation(lossOfOutput(values)) : HIDDEN_ACTIVATION,
+                            ? outputActivation(values.get(LayerKeys.LOSS)) : HIDDEN_ACTIVATION,
                     "`dense`/`convolution`: `relu`; output: from the loss")
             .doc("`relu`, `leakyrelu` (alias `leaky_relu`), `elu`, `sigmoid`, `tanh`, `softmax`, `identity`",
                     "activation function; `softmax` only on the output layer")
@@ -112,9 +112,20 @@ final class LayerKeys {
     private LayerKeys() {
     }
 
+    /** The type, the keys it takes, the loss (the output layer's defaults follow from it), then the rest. */
     private static LayerSpec build(SpecValues values) {
-        return new LayerSpec(values.get(TYPE), values.get(UNITS), values.get(ACTIVATION), values.get(LOSS),
-                values.get(WEIGHT_INIT), values.get(DROPOUT), values.get(FILTERS), values.get(KERNEL),
+        LayerType type = values.get(TYPE);
+        values.refuseInapplicable();
+        Loss loss = values.get(LOSS);
+        if (values.source() == SpecValues.Source.SPEC_FILE && type == LayerType.OUTPUT && loss == null) {
+            throw SpecRules.lossRequired(values.path());
+        }
+        Activation activation = values.get(ACTIVATION);
+        WeightInit weightInit = values.get(WEIGHT_INIT);
+        int units = values.get(UNITS);
+        int filters = values.get(FILTERS);
+        double dropout = values.get(DROPOUT);
+        return new LayerSpec(type, units, activation, loss, weightInit, dropout, filters, values.get(KERNEL),
                 values.get(STRIDE), values.get(PADDING), values.get(POOLING));
     }
 
@@ -126,15 +137,7 @@ final class LayerKeys {
             List<String> keys = LayerSpec.keys(type);
             return "not used by a " + Spelling.LAYER_TYPE.name(type) + " layer; it takes "
                     + (keys.isEmpty() ? "no other keys" : String.join(", ", keys));
-        }, unused);
-    }
-
-    private static Loss lossOfOutput(SpecValues layer) {
-        Loss loss = layer.get(LOSS);
-        if (loss == null) {
-            throw SpecRules.lossRequired(layer.path());
-        }
-        return loss;
+        }, unused).refusedFirst();
     }
 
     /**

@@ -20,9 +20,6 @@ final class ModelKeys {
             .declare();
     static final SpecKey<ModelSpec, String> DL4J_JSON = SpecKey.in(SECTION, "dl4j_json", ValueTypes.STRING,
                     ModelSpec::dl4jJson)
-            .onlyWhen(values -> !values.has(LAYERS),
-                    values -> "not allowed together with model.layers; the JSON defines the whole network, give one"
-                            + " of the two")
             .optional("none")
             .doc("path or Hadoop URI",
                     "escape hatch: a DL4J `MultiLayerConfiguration` or `ComputationGraphConfiguration` JSON"
@@ -35,9 +32,16 @@ final class ModelKeys {
     private ModelKeys() {
     }
 
-    /** {@code dl4j_json} first: given, it rules out the layers before they are read. */
+    /**
+     * {@code dl4j_json} first: in a spec file it rules out the key {@code layers} before the layers are
+     * read (canonical JSON holds an empty list there, which {@link ModelSpec} accepts).
+     */
     private static ModelSpec build(SpecValues values) {
         String dl4jJson = values.get(DL4J_JSON);
+        if (dl4jJson != null && values.has(LAYERS) && values.source() == SpecValues.Source.SPEC_FILE) {
+            throw new SpecException(values.keyPath(DL4J_JSON.name()) + ": not allowed together with model.layers;"
+                    + " the JSON defines the whole network, give one of the two");
+        }
         double l2 = values.get(L2);
         return new ModelSpec(values.get(LAYERS), l2, dl4jJson);
     }

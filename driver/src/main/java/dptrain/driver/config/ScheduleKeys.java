@@ -75,7 +75,9 @@ final class ScheduleKeys {
     }
 
     private static ScheduleSpec build(SpecValues values) {
-        return new ScheduleSpec(values.get(TYPE), values.get(WARMUP_ITERATIONS), values.get(STEP_SIZE),
+        ScheduleType type = values.get(TYPE);
+        values.refuseInapplicable();
+        return new ScheduleSpec(type, values.get(WARMUP_ITERATIONS), values.get(STEP_SIZE),
                 values.get(GAMMA), values.get(DECAY_ITERATIONS), values.get(MIN_LEARNING_RATE), values.get(PERIOD),
                 values.get(PERIOD_MULTIPLIER));
     }
@@ -98,6 +100,6 @@ final class ScheduleKeys {
             List<String> used = used(type);
             return "not used by schedule type " + Spelling.SCHEDULE_TYPE.name(type)
                     + (used.isEmpty() ? "" : "; it uses " + String.join(", ", used));
-        }, unused);
+        }, unused).refusedFirst();
     }
 }

@@ -60,7 +60,7 @@ public final class SpecJson {
         }
         List<String> names = new ArrayList<>(List.of(VERSION_KEY));
         names.addAll(JobKeys.TOP.names());
-        SpecValues root = SpecValues.root(tree, SpecValues.Source.CANONICAL_JSON, names);
+        SpecValues root = SpecValues.root(JobKeys.TOP, tree, SpecValues.Source.CANONICAL_JSON, names);
         JsonNode version = tree == null ? null : tree.get(VERSION_KEY);
         if (version == null || version.isNull()) {
             throw new SpecException(VERSION_KEY + ": required");

@@ -34,6 +34,7 @@ final class SpecKey<R, T> {
     private final String defaultDoc;
     private final Predicate<SpecValues> usedWhen;
     private final Function<SpecValues, String> unusedProblem;
+    private final boolean refusedFirst;
     private final boolean hasUnused;
     private final T unused;
     private final Function<SpecValues, T> legacy;
@@ -50,6 +51,7 @@ final class SpecKey<R, T> {
         defaultDoc = builder.defaultDoc;
         usedWhen = builder.usedWhen;
         unusedProblem = builder.unusedProblem;
+        refusedFirst = builder.refusedFirst;
         unused = builder.unused;
         hasUnused = builder.unusedSet;
         legacy = builder.legacy;
@@ -89,6 +91,16 @@ final class SpecKey<R, T> {
 
     JsonNode write(R record) {
         return type.write(value.apply(record));
+    }
+
+    /**
+     * A spec file: a key given where it does not apply fails, for the keys that
+     * {@link Builder#refusedFirst} before any value of its section is read.
+     */
+    void refuseIfInapplicable(JsonNode node, String path, SpecValues values) {
+        if (refusedFirst && node != null && !usedWhen.test(values)) {
+            throw new SpecException(path + ": " + unusedProblem.apply(values));
+        }
     }
 
     /** A spec file: a key that does not apply may not be given and then holds its unused value. */
@@ -143,6 +155,7 @@ final class SpecKey<R, T> {
         private String defaultDoc = "required";
         private Predicate<SpecValues> usedWhen;
         private Function<SpecValues, String> unusedProblem;
+        private boolean refusedFirst;
         private boolean unusedSet;
         private T unused;
         private Function<SpecValues, T> legacy;
@@ -209,6 +222,16 @@ final class SpecKey<R, T> {
         Builder<R, T> onlyWhen(Predicate<SpecValues> when, Function<SpecValues, String> problem) {
             usedWhen = when;
             unusedProblem = problem;
+            return this;
+        }
+
+        /**
+         * The rule of {@link #onlyWhen} depends only on the section's kind (a layer's type, the data
+         * format): the section refuses the key right after reading its kind, before any other value
+         * ({@link SpecValues#refuseInapplicable}), rather than when the key's own value is read.
+         */
+        Builder<R, T> refusedFirst() {
+            refusedFirst = true;
             return this;
         }
 

@@ -99,7 +99,7 @@ public final class SpecLoader {
 
     /** Walks a spec tree (after overrides) into records; absent keys get their defaults. */
     static JobSpec build(JsonNode root) {
-        return JobKeys.TOP.read(SpecValues.root(root, SpecValues.Source.SPEC_FILE, JobKeys.TOP.names()));
+        return JobKeys.TOP.read(SpecValues.root(JobKeys.TOP, root, SpecValues.Source.SPEC_FILE, JobKeys.TOP.names()));
     }
 
     /** The one document of {@code text}, or {@code null} if it is empty. */

@@ -29,13 +29,17 @@ final class SpecValues {
     private static final Object NOT_READ = new Object();
 
     private final String path;
+    private final SpecSection<?> section;
     private final JsonNode node;
     private final SpecValues parent;
     private final Source source;
     private final Map<SpecKey<?, ?>, Object> read = new HashMap<>();
+    private final Map<String, SpecValues> opened = new HashMap<>();
 
-    private SpecValues(String path, JsonNode node, SpecValues parent, Source source, List<String> names) {
+    private SpecValues(String path, SpecSection<?> section, JsonNode node, SpecValues parent, Source source,
+                       List<String> names) {
         this.path = path;
+        this.section = section;
         this.parent = parent;
         this.source = source;
         if (node == null || node.isNull() || node.isMissingNode()) {
@@ -56,16 +60,44 @@ final class SpecValues {
     }
 
     /**
-     * The top level of a tree; {@code names} are the keys it may hold (the top section's, and for
-     * canonical JSON also {@code spec_version}).
+     * The top level of a tree of {@code section}; {@code names} are the keys it may hold (the
+     * section's, and for canonical JSON also {@code spec_version}).
      */
-    static SpecValues root(JsonNode node, Source source, List<String> names) {
-        return new SpecValues("", node, null, source, names);
+    static SpecValues root(SpecSection<?> section, JsonNode node, Source source, List<String> names) {
+        return new SpecValues("", section, node, null, source, names);
     }
 
-    /** The mapping {@code node} at {@code path}, below this one. */
+    /** The mapping {@code node} of {@code section} at {@code path}, below this one; checked once. */
     SpecValues nested(SpecSection<?> section, String path, JsonNode node) {
-        return new SpecValues(path, node, this, source, section.names());
+        SpecValues values = opened.get(path);
+        if (values == null) {
+            values = new SpecValues(path, section, node, this, source, section.names());
+            opened.put(path, values);
+        }
+        return values;
+    }
+
+    /**
+     * Checks the mapping of a section-valued key (its shape and key names) before any of its values is
+     * read, so that of two sections read together the first one's mistakes are reported first.
+     */
+    void open(SpecKey<?, ?> key) {
+        SpecSection<?> nested = key.type().nested();
+        if (nested != null) {
+            nested(nested, keyPath(key.name()), raw(key.name()));
+        }
+    }
+
+    /**
+     * A spec file: fails on the first key (in declaration order) that is given though this mapping's
+     * kind does not take it ({@link SpecKey.Builder#refusedFirst}); canonical JSON holds every key.
+     */
+    void refuseInapplicable() {
+        if (source == Source.SPEC_FILE) {
+            for (SpecKey<?, ?> key : section.keys()) {
+                key.refuseIfInapplicable(raw(key.name()), keyPath(key.name()), this);
+            }
+        }
     }
 
     /** The mapping this one sits in; the top level has none. */

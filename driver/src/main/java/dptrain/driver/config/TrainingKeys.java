@@ -111,6 +111,9 @@ final class TrainingKeys {
     }
 
     private static TrainingSpec build(SpecValues values) {
+        if (values.source() == SpecValues.Source.CANONICAL_JSON) {
+            values.get(OPTIMIZER); // canonical JSON has always been checked optimizer first
+        }
         return new TrainingSpec(values.get(WORKERS), values.get(BATCH_SIZE), values.get(EPOCHS), values.get(SEED),
                 values.get(OPTIMIZER), values.get(EPOCH_RETRIES), values.get(COLLECTIVE_TIMEOUT_SECONDS),
                 values.get(AVERAGING), values.get(AVERAGING_FREQUENCY), values.get(AVERAGE_UPDATER_STATE),

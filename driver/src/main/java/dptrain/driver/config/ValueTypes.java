@@ -370,14 +370,19 @@ final class ValueTypes {
             if (!node.isArray()) {
                 throw new SpecException(path + ": expected a list, got " + SpecValues.show(node));
             }
-            List<R> records = new ArrayList<>();
+            // every entry's shape and key names first, then the values
+            List<SpecValues> entries = new ArrayList<>();
             for (int i = 0; i < node.size(); i++) {
                 String itemPath = path + "[" + i + "]";
                 if (!node.get(i).isObject()) {
                     throw new SpecException(itemPath + ": expected a mapping with keys " + section.keyList()
                             + ", got " + SpecValues.show(node.get(i)));
                 }
-                records.add(section.read(owner.nested(section, itemPath, node.get(i))));
+                entries.add(owner.nested(section, itemPath, node.get(i)));
+            }
+            List<R> records = new ArrayList<>();
+            for (SpecValues entry : entries) {
+                records.add(section.read(entry));
             }
             return records;
         }
