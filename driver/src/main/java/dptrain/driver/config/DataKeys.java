@@ -21,17 +21,20 @@ final class DataKeys {
             .required("required")
             .doc("path or Hadoop URI",
                     "training data; for `idx` the images file, the labels file is found beside it")
+            .validate(SpecRules::text)
             .declare();
     static final SpecKey<DataSpec, String> TEST = SpecKey.in(SECTION, "test", ValueTypes.STRING, DataSpec::test)
             .optional("none")
             .doc("path or Hadoop URI",
                     "optional test set in the same format, evaluated once at the end")
+            .validate(SpecRules::text)
             .declare();
     static final SpecKey<DataSpec, String> LABEL = forFormats(SpecKey.in(SECTION, "label", ValueTypes.STRING,
                     DataSpec::label))
             .optional("none")
             .doc("a column name",
                     "label column; required for `csv` and `parquet`, not allowed for `idx` and `libsvm`")
+            .validate(SpecRules::text)
             .declare();
     static final SpecKey<DataSpec, List<String>> FEATURES = forFormats(SpecKey.in(SECTION, "features",
                     ValueTypes.STRINGS, DataSpec::features))
@@ -50,6 +53,7 @@ final class DataKeys {
             .byDefault(0.1)
             .doc("`[0, 1)`",
                     "fraction of `train` held out for validation (seeded split)")
+            .validate(SpecRules::fraction)
             .declare();
     static final SpecKey<DataSpec, Normalization> NORMALIZE = SpecKey.in(SECTION, "normalize",
                     ValueTypes.choice(Spelling.NORMALIZATION), DataSpec::normalize)
@@ -65,12 +69,14 @@ final class DataKeys {
             .byDefault(255.0)
             .doc("`> 0`",
                     "divisor for `normalize: scale`; only allowed with `normalize: scale`")
+            .validate(SpecRules::greaterThanZero)
             .declare();
     static final SpecKey<DataSpec, Integer> NUM_FEATURES = forFormats(SpecKey.in(SECTION, "num_features",
                     ValueTypes.NON_NEGATIVE_INT, DataSpec::numFeatures))
             .byDefault(0)
             .doc("`>= 0`",
                     "LibSVM feature count, `0` = infer from the data; `libsvm` only")
+            .validate(SpecRules::nonNegative)
             .declare();
     static final SpecKey<DataSpec, List<Integer>> SHAPE = SpecKey.in(SECTION, "shape", ValueTypes.POSITIVE_INTEGERS,
                     DataSpec::shape)
@@ -100,6 +106,7 @@ final class DataKeys {
                     + " `<partition_column>=YYYY-MM-DD` subdirectories is read partition by partition (all of"
                     + " them unless `data.since`), and the partition column is never a feature; `csv` and"
                     + " `parquet`")
+            .validate(SpecRules::partitionColumn)
             .declare();
 
     private DataKeys() {

@@ -25,12 +25,14 @@ final class JobKeys {
             .byDefault(3)
             .doc("`>= 1`",
                     "epochs without improvement before training stops")
+            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<EarlyStoppingSpec, Double> MIN_DELTA = SpecKey.in(EARLY_STOPPING_SECTION, "min_delta",
                     ValueTypes.NUMBER, EarlyStoppingSpec::minDelta)
             .byDefault(0.0)
             .doc("`>= 0`",
                     "the smallest change that counts as an improvement")
+            .validate(SpecRules::atLeastZero)
             .declare();
     static final SpecKey<EarlyStoppingSpec, StopMode> MODE = SpecKey.in(EARLY_STOPPING_SECTION, "mode",
                     ValueTypes.choice(Spelling.STOP_MODE), EarlyStoppingSpec::mode)
@@ -49,6 +51,7 @@ final class JobKeys {
                     "every this many iterations, a line `{\"kind\": \"iteration\", \"epoch\", \"iteration\","
                     + " \"loss\", \"lr\"}` in `metrics.jsonl` (the global batch's loss), before its epoch's"
                     + " line; `0` = none")
+            .validate(SpecRules::nonNegative)
             .declare();
     static final SpecKey<MonitoringSpec, Integer> PROBE_ROWS = SpecKey.in(MONITORING_SECTION, "probe_rows",
                     ValueTypes.NON_NEGATIVE_INT, MonitoringSpec::probeRows)
@@ -57,35 +60,36 @@ final class JobKeys {
                     "size of the fixed probe batch (the first rows of the validation split, of the training"
                     + " split without one) on which the driver measures `activation_mean`, `activation_std` and"
                     + " `dead_relu_fraction` per layer after every epoch; `0` = none")
+            .validate(SpecRules::nonNegative)
             .declare();
 
-    static final SpecKey<JobSpec, DataSpec> DATA = SpecKey.in(TOP, "data", ValueTypes.section(DataKeys.SECTION),
+    static final SpecKey<JobSpec, DataSpec> DATA = SpecKey.in(TOP, "data", DataKeys.SECTION.asValue(),
             JobSpec::data).declare();
-    static final SpecKey<JobSpec, ModelSpec> MODEL = SpecKey.in(TOP, "model", ValueTypes.section(ModelKeys.SECTION),
+    static final SpecKey<JobSpec, ModelSpec> MODEL = SpecKey.in(TOP, "model", ModelKeys.SECTION.asValue(),
             JobSpec::model).declare();
     static final SpecKey<JobSpec, TrainingSpec> TRAINING = SpecKey.in(TOP, "training",
-            ValueTypes.section(TrainingKeys.SECTION), JobSpec::training).declare();
+            TrainingKeys.SECTION.asValue(), JobSpec::training).declare();
     static final SpecKey<JobSpec, OutputSpec> OUTPUT = SpecKey.in(TOP, "output",
-            ValueTypes.section(OutputKeys.OUTPUT_SECTION), JobSpec::output).declare();
+            OutputKeys.OUTPUT_SECTION.asValue(), JobSpec::output).declare();
     static final SpecKey<JobSpec, CheckpointSpec> CHECKPOINT = SpecKey.in(TOP, "checkpoint",
-            ValueTypes.section(OutputKeys.CHECKPOINT_SECTION), JobSpec::checkpoint).declare();
+            OutputKeys.CHECKPOINT_SECTION.asValue(), JobSpec::checkpoint).declare();
     /** Absent: no early stopping; also in the specs of older checkpoints, which did not stop early. */
     static final SpecKey<JobSpec, EarlyStoppingSpec> EARLY_STOPPING = SpecKey.in(TOP, "early_stopping",
-                    ValueTypes.section(EARLY_STOPPING_SECTION), JobSpec::earlyStopping)
+                    EARLY_STOPPING_SECTION.asValue(), JobSpec::earlyStopping)
             .optional("none")
             .declare();
     /** Absent in the specs of older checkpoints: those runs had no monitoring. */
     static final SpecKey<JobSpec, MonitoringSpec> MONITORING = SpecKey.in(TOP, "monitoring",
-                    ValueTypes.section(MONITORING_SECTION), JobSpec::monitoring)
+                    MONITORING_SECTION.asValue(), JobSpec::monitoring)
             .absentFromOlderJson(values -> new MonitoringSpec(0, 0))
             .declare();
     /** Absent in the specs of older checkpoints, which knew no registry: the default directory then. */
     static final SpecKey<JobSpec, String> REGISTRY = SpecKey.in(TOP, "registry",
-                    ValueTypes.section(OutputKeys.REGISTRY_SECTION), spec -> spec.retrain().registryDir())
+                    OutputKeys.REGISTRY_SECTION.asValue(), spec -> spec.retrain().registryDir())
             .absentFromOlderJson(values -> OutputKeys.registryDir(values.get(JobKeys.OUTPUT).dir()))
             .declare();
     static final SpecKey<JobSpec, RetrainSpec> RETRAIN = SpecKey.in(TOP, "retrain",
-                    ValueTypes.section(OutputKeys.RETRAIN_SECTION), JobSpec::retrain)
+                    OutputKeys.RETRAIN_SECTION.asValue(), JobSpec::retrain)
             .absentFromOlderJson(values -> OutputKeys.retrainDefaults(values.get(JobKeys.REGISTRY)))
             .declare();
 

@@ -34,6 +34,7 @@ final class LayerKeys {
             .required("required for `dense`/`output`")
             .doc("`>= 1`",
                     "number of units (for the output layer: classes, or regression targets)")
+            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<LayerSpec, Activation> ACTIVATION = forTypes(SpecKey.in(SECTION, "activation",
                     ValueTypes.choice(Spelling.ACTIVATION), LayerSpec::activation), null)
@@ -72,12 +73,14 @@ final class LayerKeys {
                     "fraction of inputs dropped in training (inverted dropout, nothing dropped at inference);"
                     + " on a `dense`/`output`/`convolution` layer it applies to that layer's own inputs (DL4J's"
                     + " per-layer dropout). A network with dropout never takes the dense fast path")
+            .validate(SpecRules::fraction)
             .declare();
     static final SpecKey<LayerSpec, Integer> FILTERS = forTypes(SpecKey.in(SECTION, "filters",
                     ValueTypes.POSITIVE_INT, LayerSpec::filters), 0)
             .required("required for `convolution`")
             .doc("`>= 1`",
                     "output channels of a convolution")
+            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<LayerSpec, Size2D> KERNEL = forTypes(SpecKey.in(SECTION, "kernel", ValueTypes.SIZE_2D,
                     LayerSpec::kernel), null)

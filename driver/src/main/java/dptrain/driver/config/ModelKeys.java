@@ -11,9 +11,10 @@ final class ModelKeys {
             .byDefault(0.0)
             .doc("`>= 0`",
                     "L2 regularisation coefficient on weights; not with `dl4j_json`")
+            .validate(SpecRules::atLeastZero)
             .declare();
     static final SpecKey<ModelSpec, List<LayerSpec>> LAYERS = SpecKey.in(SECTION, "layers",
-                    ValueTypes.sections(LayerKeys.SECTION, "list of layers"), ModelSpec::layers)
+                    LayerKeys.SECTION.asList("list of layers"), ModelSpec::layers)
             .required("required unless `dl4j_json`")
             .doc("at least one",
                     "hidden layers, then exactly one output layer (the last)")
@@ -27,6 +28,7 @@ final class ModelKeys {
                     + " seed; `training.optimizer` is not applied to it). Not together with `model.layers` or"
                     + " `model.l2`. Its output loss must be one of `LossMCXENT`, `LossSparseMCXENT`,"
                     + " `LossBinaryXENT`, `LossMSE`/`LossL2`, `LossMAE`/`LossL1`, `dptrain.worker.loss.HuberLoss`")
+            .validate(SpecRules::text)
             .declare();
 
     private ModelKeys() {

@@ -16,6 +16,7 @@ final class OutputKeys {
             .required("required")
             .doc("path or Hadoop URI",
                     "where `metrics.jsonl`, `summary.json`, `report.html` and the model go")
+            .validate(SpecRules::text)
             .declare();
 
     static final SpecSection<CheckpointSpec> CHECKPOINT_SECTION = new SpecSection<>("checkpoint", OutputKeys::checkpoint);
@@ -24,12 +25,14 @@ final class OutputKeys {
             .byDefault((key, values) -> checkpointDir(outputDir(values)), "`<output.dir>/checkpoints`")
             .doc("path or Hadoop URI",
                     "where checkpoints go")
+            .validate(SpecRules::text)
             .declare();
     static final SpecKey<CheckpointSpec, Integer> KEEP = SpecKey.in(CHECKPOINT_SECTION, "keep", ValueTypes.POSITIVE_INT,
                     CheckpointSpec::keep)
             .byDefault(3)
             .doc("`>= 1`",
                     "how many of the newest checkpoints are kept")
+            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<CheckpointSpec, Boolean> RESUME = SpecKey.in(CHECKPOINT_SECTION, "resume", ValueTypes.BOOLEAN,
                     CheckpointSpec::resume)
@@ -47,6 +50,7 @@ final class OutputKeys {
             .doc("path or Hadoop URI",
                     "the versioned model registry of `dptrain retrain` and `dptrain models`: an existing"
                     + " registry, or a missing or empty directory; `dptrain train` ignores it")
+            .validate(SpecRules::text)
             .declare();
 
     /** The promotion rule; the record also holds the registry directory, read from the sibling section. */
@@ -67,6 +71,7 @@ final class OutputKeys {
             .doc("`>= 0`",
                     "the candidate is promoted only when better than the current model by strictly more than"
                     + " this, in the metric's units (`0.005` accuracy = half a point)")
+            .validate(SpecRules::atLeastZero)
             .declare();
 
     private static final String CHECKPOINT_SUBDIR = "checkpoints";

@@ -25,11 +25,19 @@ final class SpecKey<R, T> {
         T resolve(SpecKey<?, T> key, SpecValues values);
     }
 
+    /** A rule on a value wherever it comes from: a spec file, canonical JSON or a record built in code. */
+    @FunctionalInterface
+    interface Rule<T> {
+        /** @throws SpecException naming {@code path}, the value and what is allowed */
+        void check(String path, T value);
+    }
+
     private final SpecSection<R> section;
     private final String name;
     private final ValueType<T> type;
     private final Function<R, T> value;
     private final Fallback<T> fallback;
+    private final Rule<T> rule;
     private final T constant;
     private final String defaultDoc;
     private final Predicate<SpecValues> usedWhen;
@@ -47,6 +55,7 @@ final class SpecKey<R, T> {
         type = builder.type;
         value = builder.value;
         fallback = builder.fallback;
+        rule = builder.rule;
         constant = builder.constant;
         defaultDoc = builder.defaultDoc;
         usedWhen = builder.usedWhen;
@@ -87,6 +96,16 @@ final class SpecKey<R, T> {
             throw new IllegalStateException(path() + " has no single default");
         }
         return constant;
+    }
+
+    /** Applies the key's rule; the records' compact constructors call it, so every source is checked alike. */
+    void check(T value) {
+        rule.check(path(), value);
+    }
+
+    /** As {@link #check(Object)}, for a key of the list entry at {@code entryPath} ({@code model.layers[2]}). */
+    void check(String entryPath, T value) {
+        rule.check(entryPath + "." + name, value);
     }
 
     JsonNode write(R record) {
@@ -151,6 +170,7 @@ final class SpecKey<R, T> {
         private final ValueType<T> type;
         private final Function<R, T> value;
         private Fallback<T> fallback = (key, values) -> key.type.whenAbsent(values.keyPath(key.name), values);
+        private Rule<T> rule = (path, value) -> { };
         private T constant;
         private String defaultDoc = "required";
         private Predicate<SpecValues> usedWhen;
@@ -245,6 +265,12 @@ final class SpecKey<R, T> {
         Builder<R, T> absentFromOlderJsonIsTheDefault() {
             T value = Objects.requireNonNull(constant, "a default first");
             legacy = values -> value;
+            return this;
+        }
+
+        /** The value's rule beyond its type ({@link SpecRules}); the allowed-values column says it in words. */
+        Builder<R, T> validate(Rule<T> rule) {
+            this.rule = rule;
             return this;
         }
 

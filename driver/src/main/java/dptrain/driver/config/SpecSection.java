@@ -1,6 +1,9 @@
 package dptrain.driver.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
@@ -68,6 +71,16 @@ final class SpecSection<R> {
         keys.add(key);
     }
 
+    /** The type of a key whose value is a mapping of this section. */
+    ValueType<R> asValue() {
+        return new Nested<>(this);
+    }
+
+    /** The type of a key whose value is a list of mappings of this section; {@code name} is the table's word. */
+    ValueType<List<R>> asList(String name) {
+        return new Entries<>(this, name);
+    }
+
     R read(SpecValues values) {
         return build.apply(values);
     }
@@ -79,5 +92,79 @@ final class SpecSection<R> {
             node.set(key.name(), key.write(record));
         }
         return node;
+    }
+
+    private record Nested<R>(SpecSection<R> section) implements ValueType<R> {
+        @Override
+        public String name() {
+            return "mapping";
+        }
+
+        @Override
+        public R read(JsonNode node, String path, SpecValues owner) {
+            return section.read(owner.nested(section, path, node));
+        }
+
+        @Override
+        public JsonNode write(R value) {
+            return value == null ? NullNode.instance : section.write(value);
+        }
+
+        @Override
+        public SpecSection<?> nested() {
+            return section;
+        }
+
+        /** A missing section is an empty one, so that it reports its first missing required key. */
+        @Override
+        public R whenAbsent(String path, SpecValues owner) {
+            return read(JsonNodeFactory.instance.objectNode(), path, owner);
+        }
+    }
+
+    private record Entries<R>(SpecSection<R> section, String name) implements ValueType<List<R>> {
+        @Override
+        public List<R> read(JsonNode node, String path, SpecValues owner) {
+            if (!node.isArray()) {
+                throw new SpecException(path + ": expected a list, got " + SpecValues.show(node));
+            }
+            // every entry's shape and key names first, then the values
+            List<SpecValues> entries = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                String itemPath = path + "[" + i + "]";
+                if (!node.get(i).isObject()) {
+                    throw new SpecException(itemPath + ": expected a mapping with keys " + section.keyList()
+                            + ", got " + SpecValues.show(node.get(i)));
+                }
+                entries.add(owner.nested(section, itemPath, node.get(i)));
+            }
+            List<R> records = new ArrayList<>();
+            for (SpecValues entry : entries) {
+                records.add(section.read(entry));
+            }
+            return records;
+        }
+
+        @Override
+        public JsonNode write(List<R> value) {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode();
+            value.forEach(record -> array.add(section.write(record)));
+            return array;
+        }
+
+        @Override
+        public SpecSection<?> nested() {
+            return section;
+        }
+
+        @Override
+        public List<R> whenAbsent(String path, SpecValues owner) {
+            return none();
+        }
+
+        @Override
+        public List<R> none() {
+            return List.of();
+        }
     }
 }

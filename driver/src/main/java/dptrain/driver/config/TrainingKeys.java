@@ -17,18 +17,21 @@ final class TrainingKeys {
             .byDefault(2)
             .doc("`>= 1`",
                     "data-parallel workers (Spark barrier tasks)")
+            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<TrainingSpec, Integer> BATCH_SIZE = SpecKey.in(SECTION, "batch_size",
                     ValueTypes.POSITIVE_INT, TrainingSpec::batchSize)
             .byDefault(64)
             .doc("`>= training.workers`",
                     "the global mini-batch, split across the workers")
+            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<TrainingSpec, Integer> EPOCHS = SpecKey.in(SECTION, "epochs", ValueTypes.POSITIVE_INT,
                     TrainingSpec::epochs)
             .byDefault(10)
             .doc("`>= 1`",
                     "passes over the training split")
+            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<TrainingSpec, Long> SEED = SpecKey.in(SECTION, "seed", ValueTypes.LONG, TrainingSpec::seed)
             .byDefault(42L)
@@ -37,19 +40,21 @@ final class TrainingKeys {
             .declare();
     /** A mapping whose keys have their own rows. */
     static final SpecKey<TrainingSpec, OptimizerSpec> OPTIMIZER = SpecKey.in(SECTION, "optimizer",
-                    ValueTypes.section(OptimizerKeys.SECTION), TrainingSpec::optimizer)
+                    OptimizerKeys.SECTION.asValue(), TrainingSpec::optimizer)
             .declare();
     static final SpecKey<TrainingSpec, Integer> EPOCH_RETRIES = SpecKey.in(SECTION, "epoch_retries",
                     ValueTypes.NON_NEGATIVE_INT, TrainingSpec::epochRetries)
             .byDefault(2)
             .doc("`>= 0`",
                     "how often a failed epoch is relaunched from its start state")
+            .validate(SpecRules::nonNegative)
             .declare();
     static final SpecKey<TrainingSpec, Integer> COLLECTIVE_TIMEOUT_SECONDS = SpecKey.in(SECTION,
                     "collective_timeout_seconds", ValueTypes.POSITIVE_INT, TrainingSpec::collectiveTimeoutSeconds)
             .byDefault(120)
             .doc("`>= 1`",
                     "longest any all-reduce wait may take before the task fails")
+            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<TrainingSpec, Averaging.Mode> AVERAGING = SpecKey.in(SECTION, "averaging",
                     ValueTypes.choice(Spelling.AVERAGING_MODE), TrainingSpec::averaging)
@@ -70,6 +75,7 @@ final class TrainingKeys {
             .absentFromOlderJsonIsTheDefault()
             .doc("`>= 1`; above 1 only with `averaging: parameters`",
                     "local steps between parameter averages")
+            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<TrainingSpec, Boolean> AVERAGE_UPDATER_STATE = SpecKey.in(SECTION, "average_updater_state",
                     ValueTypes.BOOLEAN, TrainingSpec::averageUpdaterState)

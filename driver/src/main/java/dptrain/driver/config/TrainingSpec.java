@@ -27,21 +27,21 @@ public record TrainingSpec(int workers, int batchSize, int epochs, long seed, Op
                            DeviceMode device) {
 
     public TrainingSpec {
-        SpecRules.positive("training.workers", workers);
-        SpecRules.positive("training.batch_size", batchSize);
+        TrainingKeys.WORKERS.check(workers);
+        TrainingKeys.BATCH_SIZE.check(batchSize);
         if (batchSize < workers) {
             // every worker needs at least one example of each global mini-batch
-            throw new SpecException("training.batch_size: must be >= training.workers (" + workers + "), got "
-                    + batchSize);
+            throw new SpecException(TrainingKeys.BATCH_SIZE.path() + ": must be >= " + TrainingKeys.WORKERS.path()
+                    + " (" + workers + "), got " + batchSize);
         }
-        SpecRules.positive("training.epochs", epochs);
+        TrainingKeys.EPOCHS.check(epochs);
         Objects.requireNonNull(optimizer, "optimizer");
-        SpecRules.nonNegative("training.epoch_retries", epochRetries);
-        SpecRules.positive("training.collective_timeout_seconds", collectiveTimeoutSeconds);
+        TrainingKeys.EPOCH_RETRIES.check(epochRetries);
+        TrainingKeys.COLLECTIVE_TIMEOUT_SECONDS.check(collectiveTimeoutSeconds);
         Objects.requireNonNull(averaging, "averaging");
         Objects.requireNonNull(onDivergence, "onDivergence");
         Objects.requireNonNull(device, "device");
-        SpecRules.positive("training.averaging_frequency", averagingFrequency);
+        TrainingKeys.AVERAGING_FREQUENCY.check(averagingFrequency);
         if (averaging == Averaging.Mode.GRADIENTS && averagingFrequency != 1) {
             throw new SpecException("training.averaging_frequency: only used with training.averaging: parameters "
                     + "(gradients are averaged every iteration), got " + averagingFrequency);

@@ -54,16 +54,6 @@ final class ValueTypes {
         return new Choice<>(spelling);
     }
 
-    /** A nested mapping read into a record of type {@code R}. */
-    static <R> ValueType<R> section(SpecSection<R> section) {
-        return new Section<>(section);
-    }
-
-    /** A list of mappings, each read into a record of type {@code R}; {@code name} is the table's word. */
-    static <R> ValueType<List<R>> sections(SpecSection<R> section, String name) {
-        return new Sections<>(section, name);
-    }
-
     private static JsonNode text(String value) {
         return value == null ? NullNode.instance : TextNode.valueOf(value);
     }
@@ -333,80 +323,6 @@ final class ValueTypes {
         @Override
         public List<String> spellings() {
             return spelling.spellings();
-        }
-    }
-
-    private record Section<R>(SpecSection<R> section) implements ValueType<R> {
-        @Override
-        public String name() {
-            return "mapping";
-        }
-
-        @Override
-        public R read(JsonNode node, String path, SpecValues owner) {
-            return section.read(owner.nested(section, path, node));
-        }
-
-        @Override
-        public JsonNode write(R value) {
-            return value == null ? NullNode.instance : section.write(value);
-        }
-
-        @Override
-        public SpecSection<?> nested() {
-            return section;
-        }
-
-        /** A missing section is an empty one, so that it reports its first missing required key. */
-        @Override
-        public R whenAbsent(String path, SpecValues owner) {
-            return read(NODES.objectNode(), path, owner);
-        }
-    }
-
-    private record Sections<R>(SpecSection<R> section, String name) implements ValueType<List<R>> {
-        @Override
-        public List<R> read(JsonNode node, String path, SpecValues owner) {
-            if (!node.isArray()) {
-                throw new SpecException(path + ": expected a list, got " + SpecValues.show(node));
-            }
-            // every entry's shape and key names first, then the values
-            List<SpecValues> entries = new ArrayList<>();
-            for (int i = 0; i < node.size(); i++) {
-                String itemPath = path + "[" + i + "]";
-                if (!node.get(i).isObject()) {
-                    throw new SpecException(itemPath + ": expected a mapping with keys " + section.keyList()
-                            + ", got " + SpecValues.show(node.get(i)));
-                }
-                entries.add(owner.nested(section, itemPath, node.get(i)));
-            }
-            List<R> records = new ArrayList<>();
-            for (SpecValues entry : entries) {
-                records.add(section.read(entry));
-            }
-            return records;
-        }
-
-        @Override
-        public JsonNode write(List<R> value) {
-            ArrayNode array = NODES.arrayNode();
-            value.forEach(record -> array.add(section.write(record)));
-            return array;
-        }
-
-        @Override
-        public SpecSection<?> nested() {
-            return section;
-        }
-
-        @Override
-        public List<R> whenAbsent(String path, SpecValues owner) {
-            return none();
-        }
-
-        @Override
-        public List<R> none() {
-            return List.of();
         }
     }
 }
