@@ -19,22 +19,22 @@ final class DataKeys {
             .declare();
     static final SpecKey<DataSpec, String> TRAIN = SpecKey.in(SECTION, "train", ValueTypes.STRING, DataSpec::train)
             .required("required")
+            .validate(SpecRules::text)
             .doc("path or Hadoop URI",
                     "training data; for `idx` the images file, the labels file is found beside it")
-            .validate(SpecRules::text)
             .declare();
     static final SpecKey<DataSpec, String> TEST = SpecKey.in(SECTION, "test", ValueTypes.STRING, DataSpec::test)
             .optional("none")
+            .validate(SpecRules::text)
             .doc("path or Hadoop URI",
                     "optional test set in the same format, evaluated once at the end")
-            .validate(SpecRules::text)
             .declare();
     static final SpecKey<DataSpec, String> LABEL = forFormats(SpecKey.in(SECTION, "label", ValueTypes.STRING,
                     DataSpec::label))
             .optional("none")
+            .validate(SpecRules::text)
             .doc("a column name",
                     "label column; required for `csv` and `parquet`, not allowed for `idx` and `libsvm`")
-            .validate(SpecRules::text)
             .declare();
     static final SpecKey<DataSpec, List<String>> FEATURES = forFormats(SpecKey.in(SECTION, "features",
                     ValueTypes.STRINGS, DataSpec::features))
@@ -51,9 +51,9 @@ final class DataKeys {
     static final SpecKey<DataSpec, Double> VALIDATION_FRACTION = SpecKey.in(SECTION, "validation_fraction",
                     ValueTypes.NUMBER, DataSpec::validationFraction)
             .byDefault(0.1)
+            .validate(SpecRules::fraction)
             .doc("`[0, 1)`",
                     "fraction of `train` held out for validation (seeded split)")
-            .validate(SpecRules::fraction)
             .declare();
     static final SpecKey<DataSpec, Normalization> NORMALIZE = SpecKey.in(SECTION, "normalize",
                     ValueTypes.choice(Spelling.NORMALIZATION), DataSpec::normalize)
@@ -67,16 +67,16 @@ final class DataKeys {
                     values -> "only used with normalize: scale, got normalize: "
                             + Spelling.NORMALIZATION.name(values.get(NORMALIZE)))
             .byDefault(255.0)
+            .validate(SpecRules::greaterThanZero)
             .doc("`> 0`",
                     "divisor for `normalize: scale`; only allowed with `normalize: scale`")
-            .validate(SpecRules::greaterThanZero)
             .declare();
     static final SpecKey<DataSpec, Integer> NUM_FEATURES = forFormats(SpecKey.in(SECTION, "num_features",
                     ValueTypes.NON_NEGATIVE_INT, DataSpec::numFeatures))
             .byDefault(0)
+            .validate(SpecRules::nonNegative)
             .doc("`>= 0`",
                     "LibSVM feature count, `0` = infer from the data; `libsvm` only")
-            .validate(SpecRules::nonNegative)
             .declare();
     static final SpecKey<DataSpec, List<Integer>> SHAPE = SpecKey.in(SECTION, "shape", ValueTypes.POSITIVE_INTEGERS,
                     DataSpec::shape)
@@ -101,12 +101,12 @@ final class DataKeys {
                     ValueTypes.STRING, DataSpec::partitionColumn))
             .byDefault("date")
             .absentFromOlderJsonIsTheDefault()
+            .validate(SpecRules::partitionColumn)
             .doc("a column name (letters, digits, `_`)",
                     "the name of the date partition directories: a `data.train` or `data.test` directory with"
                     + " `<partition_column>=YYYY-MM-DD` subdirectories is read partition by partition (all of"
                     + " them unless `data.since`), and the partition column is never a feature; `csv` and"
                     + " `parquet`")
-            .validate(SpecRules::partitionColumn)
             .declare();
 
     private DataKeys() {

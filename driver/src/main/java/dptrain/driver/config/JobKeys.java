@@ -23,16 +23,16 @@ final class JobKeys {
     static final SpecKey<EarlyStoppingSpec, Integer> PATIENCE = SpecKey.in(EARLY_STOPPING_SECTION, "patience",
                     ValueTypes.POSITIVE_INT, EarlyStoppingSpec::patience)
             .byDefault(3)
+            .validate(SpecRules::positive)
             .doc("`>= 1`",
                     "epochs without improvement before training stops")
-            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<EarlyStoppingSpec, Double> MIN_DELTA = SpecKey.in(EARLY_STOPPING_SECTION, "min_delta",
                     ValueTypes.NUMBER, EarlyStoppingSpec::minDelta)
             .byDefault(0.0)
+            .validate(SpecRules::atLeastZero)
             .doc("`>= 0`",
                     "the smallest change that counts as an improvement")
-            .validate(SpecRules::atLeastZero)
             .declare();
     static final SpecKey<EarlyStoppingSpec, StopMode> MODE = SpecKey.in(EARLY_STOPPING_SECTION, "mode",
                     ValueTypes.choice(Spelling.STOP_MODE), EarlyStoppingSpec::mode)
@@ -47,20 +47,20 @@ final class JobKeys {
     static final SpecKey<MonitoringSpec, Integer> LOG_EVERY_ITERATIONS = SpecKey.in(MONITORING_SECTION,
                     "log_every_iterations", ValueTypes.NON_NEGATIVE_INT, MonitoringSpec::logEveryIterations)
             .byDefault(0)
+            .validate(SpecRules::nonNegative)
             .doc("`>= 0`",
                     "every this many iterations, a line `{\"kind\": \"iteration\", \"epoch\", \"iteration\","
                     + " \"loss\", \"lr\"}` in `metrics.jsonl` (the global batch's loss), before its epoch's"
                     + " line; `0` = none")
-            .validate(SpecRules::nonNegative)
             .declare();
     static final SpecKey<MonitoringSpec, Integer> PROBE_ROWS = SpecKey.in(MONITORING_SECTION, "probe_rows",
                     ValueTypes.NON_NEGATIVE_INT, MonitoringSpec::probeRows)
             .byDefault(256)
+            .validate(SpecRules::nonNegative)
             .doc("`>= 0`",
                     "size of the fixed probe batch (the first rows of the validation split, of the training"
                     + " split without one) on which the driver measures `activation_mean`, `activation_std` and"
                     + " `dead_relu_fraction` per layer after every epoch; `0` = none")
-            .validate(SpecRules::nonNegative)
             .declare();
 
     static final SpecKey<JobSpec, DataSpec> DATA = SpecKey.in(TOP, "data", DataKeys.SECTION.asValue(),

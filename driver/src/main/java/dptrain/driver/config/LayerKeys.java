@@ -32,9 +32,9 @@ final class LayerKeys {
     static final SpecKey<LayerSpec, Integer> UNITS = forTypes(SpecKey.in(SECTION, "units", ValueTypes.POSITIVE_INT,
                     LayerSpec::units), 0)
             .required("required for `dense`/`output`")
+            .validate(SpecRules::positive)
             .doc("`>= 1`",
                     "number of units (for the output layer: classes, or regression targets)")
-            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<LayerSpec, Activation> ACTIVATION = forTypes(SpecKey.in(SECTION, "activation",
                     ValueTypes.choice(Spelling.ACTIVATION), LayerSpec::activation), null)
@@ -69,18 +69,18 @@ final class LayerKeys {
             .byDefault((key, values) -> values.get(TYPE) == LayerType.DROPOUT
                             ? key.type().whenAbsent(values.keyPath(key.name()), values) : 0.0,
                     "`0` (none)")
+            .validate(SpecRules::fraction)
             .doc("`dropout` layer: `(0, 1)`; `dense`/`output`/`convolution`: `[0, 1)`",
                     "fraction of inputs dropped in training (inverted dropout, nothing dropped at inference);"
                     + " on a `dense`/`output`/`convolution` layer it applies to that layer's own inputs (DL4J's"
                     + " per-layer dropout). A network with dropout never takes the dense fast path")
-            .validate(SpecRules::fraction)
             .declare();
     static final SpecKey<LayerSpec, Integer> FILTERS = forTypes(SpecKey.in(SECTION, "filters",
                     ValueTypes.POSITIVE_INT, LayerSpec::filters), 0)
             .required("required for `convolution`")
+            .validate(SpecRules::positive)
             .doc("`>= 1`",
                     "output channels of a convolution")
-            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<LayerSpec, Size2D> KERNEL = forTypes(SpecKey.in(SECTION, "kernel", ValueTypes.SIZE_2D,
                     LayerSpec::kernel), null)

@@ -9,9 +9,9 @@ final class ModelKeys {
 
     static final SpecKey<ModelSpec, Double> L2 = SpecKey.in(SECTION, "l2", ValueTypes.NUMBER, ModelSpec::l2)
             .byDefault(0.0)
+            .validate(SpecRules::atLeastZero)
             .doc("`>= 0`",
                     "L2 regularisation coefficient on weights; not with `dl4j_json`")
-            .validate(SpecRules::atLeastZero)
             .declare();
     static final SpecKey<ModelSpec, List<LayerSpec>> LAYERS = SpecKey.in(SECTION, "layers",
                     LayerKeys.SECTION.asList("list of layers"), ModelSpec::layers)
@@ -22,13 +22,13 @@ final class ModelKeys {
     static final SpecKey<ModelSpec, String> DL4J_JSON = SpecKey.in(SECTION, "dl4j_json", ValueTypes.STRING,
                     ModelSpec::dl4jJson)
             .optional("none")
+            .validate(SpecRules::text)
             .doc("path or Hadoop URI",
                     "escape hatch: a DL4J `MultiLayerConfiguration` or `ComputationGraphConfiguration` JSON"
                     + " (one input, one output), trained as it is (its own layers, updater, regularisation,"
                     + " seed; `training.optimizer` is not applied to it). Not together with `model.layers` or"
                     + " `model.l2`. Its output loss must be one of `LossMCXENT`, `LossSparseMCXENT`,"
                     + " `LossBinaryXENT`, `LossMSE`/`LossL2`, `LossMAE`/`LossL1`, `dptrain.worker.loss.HuberLoss`")
-            .validate(SpecRules::text)
             .declare();
 
     private ModelKeys() {

@@ -22,73 +22,73 @@ final class OptimizerKeys {
                     ValueTypes.NUMBER, OptimizerSpec::learningRate)
             .byDefault((key, values) -> learningRate(values.get(TYPE)),
                     "`sgd`/`momentum`/`nesterov`/`adagrad`: `0.01`; `rmsprop`/`adam`/`adamw`: `0.001`")
+            .validate(SpecRules::greaterThanZero)
             .doc("`> 0`",
                     "step size; with a `schedule`, its starting value (the value after the warm-up)")
-            .validate(SpecRules::greaterThanZero)
             .declare();
     static final SpecKey<OptimizerSpec, Double> MOMENTUM = SpecKey.in(SECTION, "momentum", ValueTypes.NUMBER,
                     OptimizerSpec::momentum)
             .byDefault(0.9)
+            .validate(SpecRules::fraction)
             .doc("`[0, 1)`",
                     "used by `momentum`, `nesterov`")
-            .validate(SpecRules::fraction)
             .declare();
     static final SpecKey<OptimizerSpec, Double> BETA1 = SpecKey.in(SECTION, "beta1", ValueTypes.NUMBER,
                     OptimizerSpec::beta1)
             .byDefault(0.9)
+            .validate(SpecRules::fraction)
             .doc("`[0, 1)`",
                     "Adam first-moment decay; used by `adam`")
-            .validate(SpecRules::fraction)
             .declare();
     static final SpecKey<OptimizerSpec, Double> BETA2 = SpecKey.in(SECTION, "beta2", ValueTypes.NUMBER,
                     OptimizerSpec::beta2)
             .byDefault(0.999)
+            .validate(SpecRules::fraction)
             .doc("`[0, 1)`",
                     "Adam second-moment decay; used by `adam`")
-            .validate(SpecRules::fraction)
             .declare();
     static final SpecKey<OptimizerSpec, Double> EPSILON = SpecKey.in(SECTION, "epsilon", ValueTypes.NUMBER,
                     OptimizerSpec::epsilon)
             .byDefault(1e-8)
+            .validate(SpecRules::greaterThanZero)
             .doc("`> 0`",
                     "denominator guard; used by `rmsprop`, `adam`, `adamw`, `adagrad`")
-            .validate(SpecRules::greaterThanZero)
             .declare();
     static final SpecKey<OptimizerSpec, Double> RHO = SpecKey.in(SECTION, "rho", ValueTypes.NUMBER,
                     OptimizerSpec::rho)
             .byDefault(0.95)
+            .validate(SpecRules::fraction)
             .doc("`[0, 1)`",
                     "RMSprop decay; used by `rmsprop`")
-            .validate(SpecRules::fraction)
             .declare();
     /** Newer than the first checkpoints' specs, which had no weight decay. */
     static final SpecKey<OptimizerSpec, Double> WEIGHT_DECAY = SpecKey.in(SECTION, "weight_decay",
                     ValueTypes.NUMBER, OptimizerSpec::weightDecay)
             .byDefault((key, values) -> weightDecay(values.get(TYPE)), "`adamw`: `0.01`; others: `0`")
             .absentFromOlderJson(values -> 0.0)
+            .validate(SpecRules::atLeastZero)
             .doc("`>= 0`; not together with `model.l2`",
                     "decoupled weight decay for any optimizer: after each updater step `w -= lr * weight_decay"
                     + " * w` on weights (not biases), `lr` being the scheduled rate (AdamW, Loshchilov and"
                     + " Hutter); DL4J's `WeightDecay` with `applyLR`")
-            .validate(SpecRules::atLeastZero)
             .declare();
     static final SpecKey<OptimizerSpec, Double> CLIP_NORM = SpecKey.in(SECTION, "clip_norm", ValueTypes.NUMBER,
                     OptimizerSpec::clipNorm)
             .byDefault(0.0, " (off)")
             .absentFromOlderJsonIsTheDefault()
+            .validate(SpecRules::atLeastZero)
             .doc("`>= 0`",
                     "rescale the averaged gradient (after the all-reduce, before the updater) so its global L2"
                     + " norm over all layers is at most this; Keras' `global_clipnorm`")
-            .validate(SpecRules::atLeastZero)
             .declare();
     static final SpecKey<OptimizerSpec, Double> CLIP_VALUE = SpecKey.in(SECTION, "clip_value", ValueTypes.NUMBER,
                     OptimizerSpec::clipValue)
             .byDefault(0.0, " (off)")
             .absentFromOlderJsonIsTheDefault()
+            .validate(SpecRules::atLeastZero)
             .doc("`>= 0`; not together with `clip_norm`",
                     "clamp every element of the averaged gradient to `[-clip_value, clip_value]`; Keras'"
                     + " `clipvalue`")
-            .validate(SpecRules::atLeastZero)
             .declare();
     static final SpecKey<OptimizerSpec, ScheduleSpec> SCHEDULE = SpecKey.in(SECTION, "schedule",
                     ScheduleKeys.SECTION.asValue(), OptimizerSpec::schedule)

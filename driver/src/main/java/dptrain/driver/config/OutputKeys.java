@@ -14,25 +14,26 @@ final class OutputKeys {
             values -> new OutputSpec(values.get(OutputKeys.DIR)));
     static final SpecKey<OutputSpec, String> DIR = SpecKey.in(OUTPUT_SECTION, "dir", ValueTypes.STRING, OutputSpec::dir)
             .required("required")
+            .validate(SpecRules::text)
             .doc("path or Hadoop URI",
                     "where `metrics.jsonl`, `summary.json`, `report.html` and the model go")
-            .validate(SpecRules::text)
             .declare();
 
-    static final SpecSection<CheckpointSpec> CHECKPOINT_SECTION = new SpecSection<>("checkpoint", OutputKeys::checkpoint);
-    static final SpecKey<CheckpointSpec, String> CHECKPOINT_DIR = SpecKey.in(CHECKPOINT_SECTION, "dir", ValueTypes.STRING,
-                    CheckpointSpec::dir)
+    static final SpecSection<CheckpointSpec> CHECKPOINT_SECTION = new SpecSection<>("checkpoint",
+            OutputKeys::checkpoint);
+    static final SpecKey<CheckpointSpec, String> CHECKPOINT_DIR = SpecKey.in(CHECKPOINT_SECTION, "dir",
+                    ValueTypes.STRING, CheckpointSpec::dir)
             .byDefault((key, values) -> checkpointDir(outputDir(values)), "`<output.dir>/checkpoints`")
+            .validate(SpecRules::text)
             .doc("path or Hadoop URI",
                     "where checkpoints go")
-            .validate(SpecRules::text)
             .declare();
     static final SpecKey<CheckpointSpec, Integer> KEEP = SpecKey.in(CHECKPOINT_SECTION, "keep", ValueTypes.POSITIVE_INT,
                     CheckpointSpec::keep)
             .byDefault(3)
+            .validate(SpecRules::positive)
             .doc("`>= 1`",
                     "how many of the newest checkpoints are kept")
-            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<CheckpointSpec, Boolean> RESUME = SpecKey.in(CHECKPOINT_SECTION, "resume", ValueTypes.BOOLEAN,
                     CheckpointSpec::resume)
@@ -47,10 +48,10 @@ final class OutputKeys {
     static final SpecKey<String, String> REGISTRY_DIR = SpecKey.in(REGISTRY_SECTION, "dir", ValueTypes.STRING,
                     Function.identity())
             .byDefault((key, values) -> registryDir(outputDir(values)), "`<output.dir>/models`")
+            .validate(SpecRules::text)
             .doc("path or Hadoop URI",
                     "the versioned model registry of `dptrain retrain` and `dptrain models`: an existing"
                     + " registry, or a missing or empty directory; `dptrain train` ignores it")
-            .validate(SpecRules::text)
             .declare();
 
     /** The promotion rule; the record also holds the registry directory, read from the sibling section. */
@@ -68,10 +69,10 @@ final class OutputKeys {
     static final SpecKey<RetrainSpec, Double> MIN_IMPROVEMENT = SpecKey.in(RETRAIN_SECTION, "min_improvement",
                     ValueTypes.NUMBER, RetrainSpec::minImprovement)
             .byDefault(0.0)
+            .validate(SpecRules::atLeastZero)
             .doc("`>= 0`",
                     "the candidate is promoted only when better than the current model by strictly more than"
                     + " this, in the metric's units (`0.005` accuracy = half a point)")
-            .validate(SpecRules::atLeastZero)
             .declare();
 
     private static final String CHECKPOINT_SUBDIR = "checkpoints";
@@ -94,7 +95,10 @@ final class OutputKeys {
         return under(outputDir, CHECKPOINT_SUBDIR);
     }
 
-    /** {@code <outputDir>/models}: where {@code dptrain retrain} keeps its versions unless {@code registry.dir} says. */
+    /**
+     * {@code <outputDir>/models}: where {@code dptrain retrain} keeps its versions unless
+     * {@code registry.dir} says.
+     */
     static String registryDir(String outputDir) {
         return under(outputDir, REGISTRY_SUBDIR);
     }

@@ -25,17 +25,17 @@ final class ScheduleKeys {
     static final SpecKey<ScheduleSpec, Integer> WARMUP_ITERATIONS = SpecKey.in(SECTION, "warmup_iterations",
                     ValueTypes.NON_NEGATIVE_INT, ScheduleSpec::warmupIterations)
             .byDefault(0)
+            .validate(SpecRules::nonNegative)
             .doc("`>= 0`",
                     "linear warm-up in front of any type: `lr * i / warmup_iterations` for iteration `i` below"
                     + " it")
-            .validate(SpecRules::nonNegative)
             .declare();
     static final SpecKey<ScheduleSpec, Integer> STEP_SIZE = forTypes(SpecKey.in(SECTION, "step_size",
                     ValueTypes.POSITIVE_INT, ScheduleSpec::stepSize), 0)
             .required("required for `step`")
+            .validate(SpecRules::positive)
             .doc("`>= 1`",
                     "iterations between drops; `step` only")
-            .validate(SpecRules::positive)
             .declare();
     /** The drop factor of a {@code step} schedule (PyTorch's {@code StepLR}); {@code exponential} needs its own. */
     static final SpecKey<ScheduleSpec, Double> GAMMA = forTypes(SpecKey.in(SECTION, "gamma", ValueTypes.NUMBER,
@@ -43,39 +43,39 @@ final class ScheduleKeys {
             .byDefault((key, values) -> values.get(TYPE) == ScheduleType.STEP ? 0.1
                             : key.type().whenAbsent(values.keyPath(key.name()), values),
                     "`step`: `0.1`; required for `exponential`")
+            .validate(SpecRules::decayFactor)
             .doc("`(0, 1]`",
                     "factor per drop (`step`) or per iteration (`exponential`)")
-            .validate(SpecRules::decayFactor)
             .declare();
     /** 0: the cosine decays over the rest of the run (all of {@code training.epochs}, after the warm-up). */
     static final SpecKey<ScheduleSpec, Integer> DECAY_ITERATIONS = forTypes(SpecKey.in(SECTION, "decay_iterations",
                     ValueTypes.NON_NEGATIVE_INT, ScheduleSpec::decayIterations), 0)
             .byDefault(0, ": the rest of the run (`training.epochs` times the iterations per epoch, less the warm-up)")
+            .validate(SpecRules::nonNegative)
             .doc("`>= 0`",
                     "length of the `cosine` decay; set it when the run will be extended by resuming with more"
                     + " epochs (the default then changes and the checkpoint no longer matches); `cosine` only")
-            .validate(SpecRules::nonNegative)
             .declare();
     static final SpecKey<ScheduleSpec, Double> MIN_LEARNING_RATE = forTypes(SpecKey.in(SECTION, "min_learning_rate",
                     ValueTypes.NUMBER, ScheduleSpec::minLearningRate), 0.0)
             .byDefault(0.0)
+            .validate(SpecRules::atLeastZero)
             .doc("`>= 0`, below `learning_rate`",
                     "floor of `cosine` and `cosine_restarts`")
-            .validate(SpecRules::atLeastZero)
             .declare();
     static final SpecKey<ScheduleSpec, Integer> PERIOD = forTypes(SpecKey.in(SECTION, "period",
                     ValueTypes.POSITIVE_INT, ScheduleSpec::period), 0)
             .required("required for `cosine_restarts`")
+            .validate(SpecRules::positive)
             .doc("`>= 1`",
                     "iterations of the first cycle; `cosine_restarts` only")
-            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<ScheduleSpec, Integer> PERIOD_MULTIPLIER = forTypes(SpecKey.in(SECTION, "period_multiplier",
                     ValueTypes.POSITIVE_INT, ScheduleSpec::periodMultiplier), 0)
             .byDefault(1)
+            .validate(SpecRules::positive)
             .doc("`>= 1`",
                     "each cycle is this many times longer than the one before; `cosine_restarts` only")
-            .validate(SpecRules::positive)
             .declare();
 
     private ScheduleKeys() {

@@ -25,6 +25,8 @@ public final class SpecDefaults {
     public static final int EPOCH_RETRIES = TrainingKeys.EPOCH_RETRIES.defaultValue();
     public static final int COLLECTIVE_TIMEOUT_SECONDS = TrainingKeys.COLLECTIVE_TIMEOUT_SECONDS.defaultValue();
     public static final Averaging.Mode AVERAGING = TrainingKeys.AVERAGING.defaultValue();
+    public static final int AVERAGING_FREQUENCY = TrainingKeys.AVERAGING_FREQUENCY.defaultValue();
+    public static final boolean AVERAGE_UPDATER_STATE = TrainingKeys.AVERAGE_UPDATER_STATE.defaultValue();
     public static final OnDivergence ON_DIVERGENCE = TrainingKeys.ON_DIVERGENCE.defaultValue();
     public static final DeviceMode DEVICE = TrainingKeys.DEVICE.defaultValue();
 

@@ -8,11 +8,11 @@ import java.util.function.Predicate;
 
 /**
  * One key of the job spec, declared once: its section and name, its type, what an absent key means,
- * when it may be given at all, what older canonical JSON without it means, and its row in the
- * README's reference tables. {@link SpecValues} reads keys from a spec file or canonical JSON through
- * this declaration, {@link SpecSection#write} writes them, and {@code SpecReferenceTest} checks the
- * tables against it. Range rules that also bind specs built in code stay in the records' compact
- * constructors.
+ * its value rule, when it may be given at all, what older canonical JSON without it means, and its
+ * row in the README's reference tables. {@link SpecValues} reads keys from a spec file or canonical
+ * JSON through this declaration, {@link SpecSection#write} writes them, the records' compact
+ * constructors apply the rule ({@link #check}), so a spec built in code is checked with the same
+ * words, and {@code SpecDocTest} checks the README's tables against the declarations.
  *
  * @param <R> the record that holds the value
  * @param <T> the value's Java type
@@ -31,6 +31,10 @@ final class SpecKey<R, T> {
         /** @throws SpecException naming {@code path}, the value and what is allowed */
         void check(String path, T value);
     }
+
+    /** Absent means nothing: {@code null}, or an empty list. */
+    @SuppressWarnings("rawtypes")
+    private static final Fallback NONE = (key, values) -> key.type.none();
 
     private final SpecSection<R> section;
     private final String name;
@@ -99,13 +103,13 @@ final class SpecKey<R, T> {
     }
 
     /** Applies the key's rule; the records' compact constructors call it, so every source is checked alike. */
-    void check(T value) {
-        rule.check(path(), value);
+    void check(T given) {
+        rule.check(path(), given);
     }
 
     /** As {@link #check(Object)}, for a key of the list entry at {@code entryPath} ({@code model.layers[2]}). */
-    void check(String entryPath, T value) {
-        rule.check(entryPath + "." + name, value);
+    void check(String entryPath, T given) {
+        rule.check(entryPath + "." + name, given);
     }
 
     JsonNode write(R record) {
@@ -160,9 +164,6 @@ final class SpecKey<R, T> {
         return "| `" + path() + "` | " + type.name() + " | " + defaultDoc + " | " + allowed + " | " + doc + " |";
     }
 
-    @SuppressWarnings("rawtypes")
-    private static final Fallback NONE = (key, values) -> key.type.none();
-
     /** Collects one declaration; {@link #declare} adds the key to its section. */
     static final class Builder<R, T> {
         private final SpecSection<R> section;
@@ -206,8 +207,8 @@ final class SpecKey<R, T> {
         }
 
         /** Absent means a value that follows from other keys, described in the table as {@code doc}. */
-        Builder<R, T> byDefault(Fallback<T> rule, String doc) {
-            fallback = rule;
+        Builder<R, T> byDefault(Fallback<T> derived, String doc) {
+            fallback = derived;
             defaultDoc = doc;
             return this;
         }

@@ -15,23 +15,23 @@ final class TrainingKeys {
     static final SpecKey<TrainingSpec, Integer> WORKERS = SpecKey.in(SECTION, "workers", ValueTypes.POSITIVE_INT,
                     TrainingSpec::workers)
             .byDefault(2)
+            .validate(SpecRules::positive)
             .doc("`>= 1`",
                     "data-parallel workers (Spark barrier tasks)")
-            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<TrainingSpec, Integer> BATCH_SIZE = SpecKey.in(SECTION, "batch_size",
                     ValueTypes.POSITIVE_INT, TrainingSpec::batchSize)
             .byDefault(64)
+            .validate(SpecRules::positive)
             .doc("`>= training.workers`",
                     "the global mini-batch, split across the workers")
-            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<TrainingSpec, Integer> EPOCHS = SpecKey.in(SECTION, "epochs", ValueTypes.POSITIVE_INT,
                     TrainingSpec::epochs)
             .byDefault(10)
+            .validate(SpecRules::positive)
             .doc("`>= 1`",
                     "passes over the training split")
-            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<TrainingSpec, Long> SEED = SpecKey.in(SECTION, "seed", ValueTypes.LONG, TrainingSpec::seed)
             .byDefault(42L)
@@ -45,16 +45,16 @@ final class TrainingKeys {
     static final SpecKey<TrainingSpec, Integer> EPOCH_RETRIES = SpecKey.in(SECTION, "epoch_retries",
                     ValueTypes.NON_NEGATIVE_INT, TrainingSpec::epochRetries)
             .byDefault(2)
+            .validate(SpecRules::nonNegative)
             .doc("`>= 0`",
                     "how often a failed epoch is relaunched from its start state")
-            .validate(SpecRules::nonNegative)
             .declare();
     static final SpecKey<TrainingSpec, Integer> COLLECTIVE_TIMEOUT_SECONDS = SpecKey.in(SECTION,
                     "collective_timeout_seconds", ValueTypes.POSITIVE_INT, TrainingSpec::collectiveTimeoutSeconds)
             .byDefault(120)
+            .validate(SpecRules::positive)
             .doc("`>= 1`",
                     "longest any all-reduce wait may take before the task fails")
-            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<TrainingSpec, Averaging.Mode> AVERAGING = SpecKey.in(SECTION, "averaging",
                     ValueTypes.choice(Spelling.AVERAGING_MODE), TrainingSpec::averaging)
@@ -73,9 +73,9 @@ final class TrainingKeys {
                     ValueTypes.POSITIVE_INT, TrainingSpec::averagingFrequency)
             .byDefault(1)
             .absentFromOlderJsonIsTheDefault()
+            .validate(SpecRules::positive)
             .doc("`>= 1`; above 1 only with `averaging: parameters`",
                     "local steps between parameter averages")
-            .validate(SpecRules::positive)
             .declare();
     static final SpecKey<TrainingSpec, Boolean> AVERAGE_UPDATER_STATE = SpecKey.in(SECTION, "average_updater_state",
                     ValueTypes.BOOLEAN, TrainingSpec::averageUpdaterState)

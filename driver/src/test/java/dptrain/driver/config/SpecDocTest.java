@@ -83,7 +83,8 @@ class SpecDocTest {
                 continue;
             }
             for (String spelling : key.type().spellings()) {
-                assertTrue(key.referenceRow().contains("`" + spelling + "`"), key.path() + " does not list " + spelling);
+                assertTrue(key.referenceRow().contains("`" + spelling + "`"),
+                        key.path() + " does not list " + spelling);
             }
         }
     }
