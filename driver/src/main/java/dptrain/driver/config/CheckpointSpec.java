@@ -10,7 +10,7 @@ package dptrain.driver.config;
 public record CheckpointSpec(String dir, int keep, boolean resume) {
 
     public CheckpointSpec {
-        SpecRules.text("checkpoint.dir", dir);
-        SpecRules.positive("checkpoint.keep", keep);
+        OutputKeys.CHECKPOINT_DIR.check(dir);
+        OutputKeys.KEEP.check(keep);
     }
 }

@@ -33,7 +33,7 @@ public record DataSpec(DataFormat format, String train, String test, String labe
                     boolean header, double validationFraction, Normalization normalize, double scale,
                     int numFeatures, List<Integer> shape) {
         this(format, train, test, label, features, header, validationFraction, normalize, scale, numFeatures,
-                shape, null, SpecDefaults.PARTITION_COLUMN);
+                shape, null, DataKeys.PARTITION_COLUMN.defaultValue());
     }
 
     /** Plain feature vectors (no {@code data.shape}). */
@@ -54,9 +54,9 @@ public record DataSpec(DataFormat format, String train, String test, String labe
         if (format == null) {
             throw new SpecException("data.format: required; allowed: " + Spelling.DATA_FORMAT.allowed());
         }
-        SpecRules.text("data.train", train);
+        DataKeys.TRAIN.check(train);
         if (test != null) {
-            SpecRules.text("data.test", test);
+            DataKeys.TEST.check(test);
         }
         boolean columns = SpecRules.formatsFor("label").contains(format);
         if (columns && label == null) {
@@ -69,7 +69,7 @@ public record DataSpec(DataFormat format, String train, String test, String labe
             throw SpecRules.notForFormat("data.features", format);
         }
         if (label != null) {
-            SpecRules.text("data.label", label);
+            DataKeys.LABEL.check(label);
         }
         Set<String> seen = new HashSet<>();
         for (String feature : features) {
@@ -80,18 +80,14 @@ public record DataSpec(DataFormat format, String train, String test, String labe
                 throw new SpecException("data.features: must not contain the label column '" + label + "'");
             }
         }
-        SpecRules.fraction("data.validation_fraction", validationFraction);
+        DataKeys.VALIDATION_FRACTION.check(validationFraction);
         Objects.requireNonNull(normalize, "normalize");
-        SpecRules.greaterThanZero("data.scale", scale);
-        SpecRules.nonNegative("data.num_features", numFeatures);
+        DataKeys.SCALE.check(scale);
+        DataKeys.NUM_FEATURES.check(numFeatures);
         if (format != DataFormat.LIBSVM && numFeatures != 0) {
             throw SpecRules.notForFormat("data.num_features", format);
         }
-        if (!SpecRules.PARTITION_COLUMN.matcher(Objects.requireNonNull(partitionColumn, "partitionColumn"))
-                .matches()) {
-            throw new SpecException("data.partition_column: expected a column name (letters, digits, _), got '"
-                    + partitionColumn + "'");
-        }
+        DataKeys.PARTITION_COLUMN.check(partitionColumn);
         if (since != null) {
             if (!SpecRules.formatsFor("since").contains(format)) {
                 throw SpecRules.notForFormat("data.since", format);

@@ -18,8 +18,8 @@ public record EarlyStoppingSpec(StopMetric metric, int patience, double minDelta
     public EarlyStoppingSpec {
         Objects.requireNonNull(metric, "metric");
         Objects.requireNonNull(mode, "mode");
-        SpecRules.positive("early_stopping.patience", patience);
-        SpecRules.atLeastZero("early_stopping.min_delta", minDelta);
+        JobKeys.PATIENCE.check(patience);
+        JobKeys.MIN_DELTA.check(minDelta);
     }
 
     /** {@code mode} with {@code auto} resolved: true when a smaller value is better. */

@@ -53,34 +53,34 @@ public record LayerSpec(LayerType type, int units, Activation activation, Loss l
 
     /** A hidden layer with the default weight initialisation for its activation. */
     public static LayerSpec dense(int units, Activation activation) {
-        return new LayerSpec(LayerType.DENSE, units, activation, null, SpecDefaults.weightInit(activation), 0, 0,
+        return new LayerSpec(LayerType.DENSE, units, activation, null, LayerKeys.weightInit(activation), 0, 0,
                 null, null, null, null);
     }
 
     /** The output layer with the activation its loss assumes and the matching weight initialisation. */
     public static LayerSpec output(int units, Loss loss) {
-        Activation activation = SpecDefaults.outputActivation(loss);
-        return new LayerSpec(LayerType.OUTPUT, units, activation, loss, SpecDefaults.weightInit(activation), 0, 0,
+        Activation activation = LayerKeys.outputActivation(loss);
+        return new LayerSpec(LayerType.OUTPUT, units, activation, loss, LayerKeys.weightInit(activation), 0, 0,
                 null, null, null, null);
     }
 
     /** A convolution with stride 1 and valid padding. */
     public static LayerSpec convolution(int filters, int kernel, Activation activation) {
-        return new LayerSpec(LayerType.CONVOLUTION, 0, activation, null, SpecDefaults.weightInit(activation), 0,
-                filters, Size2D.square(kernel), Size2D.square(SpecDefaults.CONVOLUTION_STRIDE),
-                SpecDefaults.PADDING, null);
+        return new LayerSpec(LayerType.CONVOLUTION, 0, activation, null, LayerKeys.weightInit(activation), 0,
+                filters, Size2D.square(kernel), Size2D.square(LayerKeys.CONVOLUTION_STRIDE),
+                LayerKeys.PADDING.defaultValue(), null);
     }
 
     /** Pooling whose stride equals its window. */
     public static LayerSpec pooling(PoolingType pooling, int kernel) {
         return new LayerSpec(LayerType.POOLING, 0, null, null, null, 0, 0, Size2D.square(kernel),
-                Size2D.square(kernel), SpecDefaults.PADDING, pooling);
+                Size2D.square(kernel), LayerKeys.PADDING.defaultValue(), pooling);
     }
 
     /** A layer of a kind that takes no settings but {@code dropout} (dropout, batch_norm, flatten...). */
     public static LayerSpec of(LayerType type, double dropout) {
         return new LayerSpec(type, 0, null, null, null, dropout, 0, null, null, null,
-                type == LayerType.GLOBAL_POOLING ? SpecDefaults.POOLING : null);
+                type == LayerType.GLOBAL_POOLING ? LayerKeys.POOLING.defaultValue() : null);
     }
 
     /** Whether the layer works on images ({@code [channels, height, width]}). */

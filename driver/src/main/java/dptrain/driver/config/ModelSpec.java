@@ -15,9 +15,9 @@ public record ModelSpec(List<LayerSpec> layers, double l2, String dl4jJson) {
 
     public ModelSpec {
         layers = List.copyOf(layers);
-        SpecRules.atLeastZero("model.l2", l2);
+        ModelKeys.L2.check(l2);
         if (dl4jJson != null) {
-            SpecRules.text("model.dl4j_json", dl4jJson);
+            ModelKeys.DL4J_JSON.check(dl4jJson);
             if (!layers.isEmpty()) {
                 throw new SpecException("model.dl4j_json: not allowed together with model.layers (" + layers.size()
                         + " layers given); the JSON defines the whole network, give one of the two");
@@ -74,10 +74,10 @@ public record ModelSpec(List<LayerSpec> layers, double l2, String dl4jJson) {
         }
         List<String> keys = LayerSpec.keys(type);
         if (keys.contains("units")) {
-            SpecRules.positive(path + ".units", layer.units());
+            LayerKeys.UNITS.check(path, layer.units());
         }
         if (keys.contains("filters")) {
-            SpecRules.positive(path + ".filters", layer.filters());
+            LayerKeys.FILTERS.check(path, layer.filters());
         }
         if (keys.contains("activation")) {
             required(path, "activation", layer.activation());
@@ -97,7 +97,7 @@ public record ModelSpec(List<LayerSpec> layers, double l2, String dl4jJson) {
                         + SpecRules.format(layer.dropout()));
             }
         } else if (keys.contains("dropout")) {
-            SpecRules.fraction(path + ".dropout", layer.dropout());
+            LayerKeys.DROPOUT.check(path, layer.dropout());
         }
         if (layer.activation() == Activation.SOFTMAX && type != LayerType.OUTPUT) {
             throw new SpecException(path + ".activation: softmax is only allowed on the output layer");
@@ -105,7 +105,7 @@ public record ModelSpec(List<LayerSpec> layers, double l2, String dl4jJson) {
         // cross-entropy losses are defined on probabilities: one distribution (softmax) for mcxent,
         // independent probabilities (sigmoid) for bce
         if (layer.loss() == Loss.MCXENT || layer.loss() == Loss.SPARSE_MCXENT || layer.loss() == Loss.BCE) {
-            Activation needed = SpecDefaults.outputActivation(layer.loss());
+            Activation needed = LayerKeys.outputActivation(layer.loss());
             if (layer.activation() != needed) {
                 throw new SpecException(path + ".activation: loss " + Spelling.LOSS.name(layer.loss())
                         + " needs activation " + Spelling.ACTIVATION.name(needed) + ", got "

@@ -12,7 +12,7 @@ package dptrain.driver.config;
 public record MonitoringSpec(int logEveryIterations, int probeRows) {
 
     public MonitoringSpec {
-        SpecRules.nonNegative("monitoring.log_every_iterations", logEveryIterations);
-        SpecRules.nonNegative("monitoring.probe_rows", probeRows);
+        JobKeys.LOG_EVERY_ITERATIONS.check(logEveryIterations);
+        JobKeys.PROBE_ROWS.check(probeRows);
     }
 }

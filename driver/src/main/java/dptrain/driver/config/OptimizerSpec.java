@@ -22,28 +22,29 @@ public record OptimizerSpec(OptimizerType type, double learningRate, double mome
 
     public OptimizerSpec {
         if (type == null) {
-            throw new SpecException("training.optimizer.type: required; allowed: " + Spelling.OPTIMIZER_TYPE.allowed());
+            throw new SpecException(OptimizerKeys.TYPE.path() + ": required; allowed: "
+                    + Spelling.OPTIMIZER_TYPE.allowed());
         }
-        SpecRules.greaterThanZero("training.optimizer.learning_rate", learningRate);
-        SpecRules.fraction("training.optimizer.momentum", momentum);
-        SpecRules.fraction("training.optimizer.beta1", beta1);
-        SpecRules.fraction("training.optimizer.beta2", beta2);
-        SpecRules.greaterThanZero("training.optimizer.epsilon", epsilon);
-        SpecRules.fraction("training.optimizer.rho", rho);
-        SpecRules.atLeastZero("training.optimizer.weight_decay", weightDecay);
-        SpecRules.atLeastZero("training.optimizer.clip_norm", clipNorm);
-        SpecRules.atLeastZero("training.optimizer.clip_value", clipValue);
+        OptimizerKeys.LEARNING_RATE.check(learningRate);
+        OptimizerKeys.MOMENTUM.check(momentum);
+        OptimizerKeys.BETA1.check(beta1);
+        OptimizerKeys.BETA2.check(beta2);
+        OptimizerKeys.EPSILON.check(epsilon);
+        OptimizerKeys.RHO.check(rho);
+        OptimizerKeys.WEIGHT_DECAY.check(weightDecay);
+        OptimizerKeys.CLIP_NORM.check(clipNorm);
+        OptimizerKeys.CLIP_VALUE.check(clipValue);
         if (clipNorm > 0 && clipValue > 0) {
-            throw new SpecException("training.optimizer.clip_value: cannot be combined with "
-                    + "training.optimizer.clip_norm (" + SpecRules.format(clipNorm) + "); choose one, got "
+            throw new SpecException(OptimizerKeys.CLIP_VALUE.path() + ": cannot be combined with "
+                    + OptimizerKeys.CLIP_NORM.path() + " (" + SpecRules.format(clipNorm) + "); choose one, got "
                     + SpecRules.format(clipValue));
         }
         if (schedule == null) {
             schedule = ScheduleSpec.CONSTANT;
         }
         if (schedule.minLearningRate() >= learningRate) {
-            throw new SpecException(ScheduleSpec.KEY + "min_learning_rate: must be below "
-                    + "training.optimizer.learning_rate (" + SpecRules.format(learningRate) + "), got "
+            throw new SpecException(ScheduleKeys.MIN_LEARNING_RATE.path() + ": must be below "
+                    + OptimizerKeys.LEARNING_RATE.path() + " (" + SpecRules.format(learningRate) + "), got "
                     + SpecRules.format(schedule.minLearningRate()));
         }
     }
@@ -51,13 +52,14 @@ public record OptimizerSpec(OptimizerType type, double learningRate, double mome
     /** Without weight decay, clipping or schedule (their defaults for every type but {@code adamw}). */
     public OptimizerSpec(OptimizerType type, double learningRate, double momentum, double beta1, double beta2,
                          double epsilon, double rho) {
-        this(type, learningRate, momentum, beta1, beta2, epsilon, rho, SpecDefaults.weightDecay(type),
-                SpecDefaults.CLIP_NORM, SpecDefaults.CLIP_VALUE, ScheduleSpec.CONSTANT);
+        this(type, learningRate, momentum, beta1, beta2, epsilon, rho, OptimizerKeys.weightDecay(type),
+                OptimizerKeys.CLIP_NORM.defaultValue(), OptimizerKeys.CLIP_VALUE.defaultValue(),
+                ScheduleSpec.CONSTANT);
     }
 
-    /** {@code type} with every hyper-parameter at its default ({@link SpecDefaults}). */
+    /** {@code type} with every hyper-parameter at its default. */
     public static OptimizerSpec defaults(OptimizerType type) {
-        return SpecDefaults.optimizer(type);
+        return OptimizerKeys.defaults(type);
     }
 
     /** This optimizer with the schedule fixed for a run of {@code totalIterations} ({@link ScheduleSpec#forRun}). */

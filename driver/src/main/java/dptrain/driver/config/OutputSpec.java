@@ -8,6 +8,6 @@ package dptrain.driver.config;
 public record OutputSpec(String dir) {
 
     public OutputSpec {
-        SpecRules.text("output.dir", dir);
+        OutputKeys.DIR.check(dir);
     }
 }

@@ -17,15 +17,14 @@ import java.util.stream.Stream;
 public record RetrainSpec(String registryDir, RetrainMetric metric, double minImprovement) {
 
     public RetrainSpec {
-        SpecRules.text("registry.dir", registryDir);
+        OutputKeys.REGISTRY_DIR.check(registryDir);
         Objects.requireNonNull(metric, "metric");
-        SpecRules.atLeastZero("retrain.min_improvement", minImprovement);
+        OutputKeys.MIN_IMPROVEMENT.check(minImprovement);
     }
 
     /** The defaults for a job whose output goes to {@code outputDir}. */
     public static RetrainSpec defaults(String outputDir) {
-        return new RetrainSpec(SpecDefaults.registryDir(outputDir), SpecDefaults.RETRAIN_METRIC,
-                SpecDefaults.MIN_IMPROVEMENT);
+        return OutputKeys.retrainDefaults(OutputKeys.registryDir(outputDir));
     }
 
     /**

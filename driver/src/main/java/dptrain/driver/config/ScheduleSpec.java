@@ -16,30 +16,29 @@ package dptrain.driver.config;
 public record ScheduleSpec(ScheduleType type, int warmupIterations, int stepSize, double gamma, int decayIterations,
                            double minLearningRate, int period, int periodMultiplier) {
 
-    static final String KEY = "training.optimizer.schedule.";
-
     /** A constant learning rate, no warm-up. */
     public static final ScheduleSpec CONSTANT = new ScheduleSpec(ScheduleType.CONSTANT, 0, 0, 0, 0, 0, 0, 0);
 
     public ScheduleSpec {
         if (type == null) {
-            throw new SpecException(KEY + "type: required; allowed: " + Spelling.SCHEDULE_TYPE.allowed());
+            throw new SpecException(ScheduleKeys.TYPE.path() + ": required; allowed: "
+                    + Spelling.SCHEDULE_TYPE.allowed());
         }
-        SpecRules.nonNegative(KEY + "warmup_iterations", warmupIterations);
+        ScheduleKeys.WARMUP_ITERATIONS.check(warmupIterations);
         switch (type) {
             case STEP -> {
-                SpecRules.positive(KEY + "step_size", stepSize);
-                decayFactor(gamma);
+                ScheduleKeys.STEP_SIZE.check(stepSize);
+                ScheduleKeys.GAMMA.check(gamma);
             }
-            case EXPONENTIAL -> decayFactor(gamma);
+            case EXPONENTIAL -> ScheduleKeys.GAMMA.check(gamma);
             case COSINE -> {
-                SpecRules.nonNegative(KEY + "decay_iterations", decayIterations);
-                SpecRules.atLeastZero(KEY + "min_learning_rate", minLearningRate);
+                ScheduleKeys.DECAY_ITERATIONS.check(decayIterations);
+                ScheduleKeys.MIN_LEARNING_RATE.check(minLearningRate);
             }
             case COSINE_RESTARTS -> {
-                SpecRules.positive(KEY + "period", period);
-                SpecRules.positive(KEY + "period_multiplier", periodMultiplier);
-                SpecRules.atLeastZero(KEY + "min_learning_rate", minLearningRate);
+                ScheduleKeys.PERIOD.check(period);
+                ScheduleKeys.PERIOD_MULTIPLIER.check(periodMultiplier);
+                ScheduleKeys.MIN_LEARNING_RATE.check(minLearningRate);
             }
             case CONSTANT -> {
             }
@@ -58,11 +57,5 @@ public record ScheduleSpec(ScheduleType type, int warmupIterations, int stepSize
         }
         return new ScheduleSpec(type, warmupIterations, stepSize, gamma,
                 Math.max(1, totalIterations - warmupIterations), minLearningRate, period, periodMultiplier);
-    }
-
-    private static void decayFactor(double gamma) {
-        if (!(gamma > 0 && gamma <= 1)) {
-            throw new SpecException(KEY + "gamma: must be in (0, 1], got " + SpecRules.format(gamma));
-        }
     }
 }

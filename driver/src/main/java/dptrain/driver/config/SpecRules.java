@@ -3,6 +3,7 @@ package dptrain.driver.config;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,6 +46,20 @@ final class SpecRules {
     static void fraction(String key, double value) {
         if (!(value >= 0 && value < 1)) {
             throw new SpecException(key + ": must be in [0, 1), got " + format(value));
+        }
+    }
+
+    /** A Hive partition column name. */
+    static void partitionColumn(String key, String value) {
+        if (!PARTITION_COLUMN.matcher(Objects.requireNonNull(value, "partitionColumn")).matches()) {
+            throw new SpecException(key + ": expected a column name (letters, digits, _), got '" + value + "'");
+        }
+    }
+
+    /** A schedule's factor per drop or per iteration: {@code (0, 1]}. */
+    static void decayFactor(String key, double value) {
+        if (!(value > 0 && value <= 1)) {
+            throw new SpecException(key + ": must be in (0, 1], got " + format(value));
         }
     }
 
@@ -103,10 +118,13 @@ final class SpecRules {
     }
 
     static SpecException notForFormat(String key, DataFormat format) {
-        String allowed = formatsFor(key.substring(key.lastIndexOf('.') + 1)).stream()
-                .map(Spelling.DATA_FORMAT::name).collect(Collectors.joining(", "));
-        return new SpecException(key + ": not allowed for format " + Spelling.DATA_FORMAT.name(format)
-                + "; only for " + allowed);
+        return new SpecException(key + ": " + notForFormatProblem(key.substring(key.lastIndexOf('.') + 1), format));
+    }
+
+    /** {@code not allowed for format idx; only for csv, parquet}, for the data key {@code name}. */
+    static String notForFormatProblem(String name, DataFormat format) {
+        String allowed = formatsFor(name).stream().map(Spelling.DATA_FORMAT::name).collect(Collectors.joining(", "));
+        return "not allowed for format " + Spelling.DATA_FORMAT.name(format) + "; only for " + allowed;
     }
 
     /**

@@ -1,326 +1,170 @@
 package dptrain.driver.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
+import java.util.function.Function;
 
 /**
- * One mapping of a spec tree at a known dotted path, read strictly: an unknown key fails at once
- * (with a suggestion), and each typed getter fails with the full key path, the value it got and what
- * it expected. A key that is absent or explicitly {@code null} counts as not given.
+ * One mapping of the job spec ({@code data}, {@code training.optimizer}, a layer...) as declared: its
+ * keys in their canonical order (the order of the record's components and of the canonical JSON) and
+ * how their values become the record. The record is built the same way from a spec file (absent keys
+ * take their defaults) and from canonical JSON (every key given); see {@link SpecValues}.
+ *
+ * @param <R> the record a mapping of this section becomes
  */
-final class SpecSection {
-
-    /** What an integer key accepts. */
-    enum IntKind {
-        ANY("an integer", Long.MIN_VALUE),
-        NON_NEGATIVE("a non-negative integer", 0),
-        POSITIVE("a positive integer", 1);
-
-        private final String description;
-        private final long min;
-
-        IntKind(String description, long min) {
-            this.description = description;
-            this.min = min;
-        }
-    }
-
-    private static final int MAX_SHOWN = 60;
+final class SpecSection<R> {
 
     private final String path;
-    private final JsonNode node;
-
-    private SpecSection(String path, JsonNode node, List<String> keys) {
-        this.path = path;
-        this.node = node;
-        Iterator<String> names = node.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!keys.contains(name)) {
-                throw unknownKey(keyPath(name), name, keys, path);
-            }
-        }
-    }
+    private final List<SpecKey<R, ?>> keys = new ArrayList<>();
+    private final Function<SpecValues, R> build;
 
     /**
-     * The mapping at {@code path}; {@code null} or a missing node is an empty mapping, so that a
-     * missing section reports its first missing required key.
+     * @param path  the dotted path as the reference tables write it, {@code model.layers[i]} for a list
+     *              entry; empty for the top level
+     * @param build the record from the section's values, read through {@link SpecValues#get}
      */
-    static SpecSection of(String path, JsonNode node, List<String> keys) {
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return new SpecSection(path, JsonNodeFactory.instance.objectNode(), keys);
-        }
-        if (!node.isObject()) {
-            throw new SpecException((path.isEmpty() ? "spec" : path) + ": expected a mapping with keys " + String.join(", ", keys)
-                    + ", got " + show(node));
-        }
-        return new SpecSection(path, node, keys);
+    SpecSection(String path, Function<SpecValues, R> build) {
+        this.path = path;
+        this.build = build;
     }
 
-    /** The dotted path of this mapping, such as {@code model.layers[1]}; empty for the top level. */
     String path() {
         return path;
     }
 
-    String keyPath(String key) {
-        return path.isEmpty() ? key : path + "." + key;
+    /** The keys in canonical order. */
+    List<SpecKey<R, ?>> keys() {
+        return Collections.unmodifiableList(keys);
     }
 
-    boolean has(String key) {
-        return value(key) != null;
+    /** The key names, comma separated, as errors list them. */
+    String keyList() {
+        return String.join(", ", names());
     }
 
-    SpecSection section(String key, List<String> keys) {
-        return of(keyPath(key), value(key), keys);
+    List<String> names() {
+        return keys.stream().map(SpecKey::name).toList();
     }
 
-    /** The mappings of a list; an absent list is empty. */
-    List<SpecSection> sections(String key, List<String> keys) {
-        JsonNode list = value(key);
-        List<SpecSection> sections = new ArrayList<>();
-        if (list == null) {
-            return sections;
-        }
-        if (!list.isArray()) {
-            throw new SpecException(keyPath(key) + ": expected a list, got " + show(list));
-        }
-        for (int i = 0; i < list.size(); i++) {
-            String itemPath = keyPath(key) + "[" + i + "]";
-            if (!list.get(i).isObject()) {
-                throw new SpecException(itemPath + ": expected a mapping with keys " + String.join(", ", keys)
-                        + ", got " + show(list.get(i)));
-            }
-            sections.add(of(itemPath, list.get(i), keys));
-        }
-        return sections;
-    }
-
-    /** A non-blank string, or {@code null} when not given. */
-    String string(String key) {
-        JsonNode value = value(key);
-        if (value == null) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw new SpecException(keyPath(key) + ": expected a string, got " + show(value));
-        }
-        SpecRules.text(keyPath(key), value.asText());
-        return value.asText();
-    }
-
-    String requiredString(String key) {
-        String value = string(key);
-        if (value == null) {
-            throw required(key);
-        }
-        return value;
-    }
-
-    /** A list of non-blank strings; empty when not given. */
-    List<String> strings(String key) {
-        JsonNode list = value(key);
-        List<String> strings = new ArrayList<>();
-        if (list == null) {
-            return strings;
-        }
-        if (!list.isArray()) {
-            throw new SpecException(keyPath(key) + ": expected a list of strings, got " + show(list));
-        }
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode item = list.get(i);
-            String itemPath = keyPath(key) + "[" + i + "]";
-            if (!item.isTextual()) {
-                throw new SpecException(itemPath + ": expected a string, got " + show(item));
-            }
-            SpecRules.text(itemPath, item.asText());
-            strings.add(item.asText());
-        }
-        return strings;
-    }
-
-    /** A list of integers of {@code kind}; empty when not given. */
-    List<Integer> integers(String key, IntKind kind) {
-        JsonNode list = value(key);
-        List<Integer> integers = new ArrayList<>();
-        if (list == null) {
-            return integers;
-        }
-        if (!list.isArray()) {
-            throw new SpecException(keyPath(key) + ": expected a list of integers, got " + show(list));
-        }
-        for (int i = 0; i < list.size(); i++) {
-            JsonNode item = list.get(i);
-            if (!item.isIntegralNumber() || !item.canConvertToInt() || item.intValue() < kind.min) {
-                throw new SpecException(keyPath(key) + "[" + i + "]: expected " + kind.description + ", got "
-                        + show(item));
-            }
-            integers.add(item.intValue());
-        }
-        return integers;
-    }
-
-    /** A window size: {@code 3} for 3x3, or {@code [height, width]}; {@code defaultValue} when not given. */
-    Size2D size2D(String key, Size2D defaultValue) {
-        JsonNode value = value(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (value.isArray()) {
-            List<Integer> sides = integers(key, IntKind.POSITIVE);
-            if (sides.size() != 2) {
-                throw new SpecException(keyPath(key) + ": expected a positive integer or [height, width], got "
-                        + show(value));
-            }
-            return new Size2D(sides.get(0), sides.get(1));
-        }
-        return Size2D.square(requiredInteger(key, IntKind.POSITIVE));
-    }
-
-    int integer(String key, IntKind kind, int defaultValue) {
-        return has(key) ? requiredInteger(key, kind) : defaultValue;
-    }
-
-    int requiredInteger(String key, IntKind kind) {
-        long value = requiredLong(key, kind);
-        if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
-            throw new SpecException(keyPath(key) + ": expected " + kind.description + " (at most "
-                    + Integer.MAX_VALUE + "), got " + value);
-        }
-        return (int) value;
-    }
-
-    long longInteger(String key, long defaultValue) {
-        return has(key) ? requiredLong(key, IntKind.ANY) : defaultValue;
-    }
-
-    /** Integers may be written as {@code 3.0}, but not as {@code 3.5} or {@code "3"}. */
-    long requiredLong(String key, IntKind kind) {
-        JsonNode value = requiredValue(key);
-        long result;
-        if (value.isIntegralNumber() && value.canConvertToLong()) {
-            result = value.longValue();
-        } else if (value.isFloatingPointNumber() && value.doubleValue() == Math.rint(value.doubleValue())
-                && Math.abs(value.doubleValue()) < 0x1p62) {
-            result = (long) value.doubleValue();
-        } else {
-            throw new SpecException(keyPath(key) + ": expected " + kind.description + ", got " + show(value));
-        }
-        if (result < kind.min) {
-            throw new SpecException(keyPath(key) + ": expected " + kind.description + ", got " + result);
-        }
-        return result;
-    }
-
-    double number(String key, double defaultValue) {
-        return has(key) ? requiredNumber(key) : defaultValue;
-    }
-
-    double requiredNumber(String key) {
-        JsonNode value = requiredValue(key);
-        if (!value.isNumber() || !Double.isFinite(value.doubleValue())) {
-            throw new SpecException(keyPath(key) + ": expected a number, got " + show(value));
-        }
-        return value.doubleValue();
-    }
-
-    boolean bool(String key, boolean defaultValue) {
-        return has(key) ? requiredBool(key) : defaultValue;
-    }
-
-    boolean requiredBool(String key) {
-        JsonNode value = requiredValue(key);
-        if (!value.isBoolean()) {
-            throw new SpecException(keyPath(key) + ": expected true or false, got " + show(value));
-        }
-        return value.booleanValue();
-    }
-
-    /** An enum value in any case or alias; {@code defaultValue} (may be {@code null}) when not given. */
-    <E extends Enum<E>> E choice(String key, Spelling<E> spelling, E defaultValue) {
-        return has(key) ? requiredChoice(key, spelling) : defaultValue;
-    }
-
-    <E extends Enum<E>> E requiredChoice(String key, Spelling<E> spelling) {
-        JsonNode value = value(key);
-        if (value == null) {
-            throw new SpecException(keyPath(key) + ": required; allowed: " + spelling.allowed());
-        }
-        E parsed = value.isValueNode() ? spelling.parse(value.asText()) : null;
-        if (parsed == null) {
-            String shown = value.isValueNode() ? "'" + value.asText() + "'" : show(value);
-            throw new SpecException(keyPath(key) + ": unknown value " + shown + "; allowed: " + spelling.allowed());
-        }
-        return parsed;
-    }
-
-    SpecException required(String key) {
-        return new SpecException(keyPath(key) + ": required");
-    }
-
-    private JsonNode value(String key) {
-        JsonNode value = node.get(key);
-        return value == null || value.isNull() || value.isMissingNode() ? null : value;
-    }
-
-    private JsonNode requiredValue(String key) {
-        JsonNode value = value(key);
-        if (value == null) {
-            throw required(key);
-        }
-        return value;
-    }
-
-    /** A value as the user wrote it: strings quoted, numbers bare, long lists cut short. */
-    static String show(JsonNode value) {
-        String shown = value.toString();
-        return shown.length() <= MAX_SHOWN ? shown : shown.substring(0, MAX_SHOWN) + "...";
-    }
-
-    private static SpecException unknownKey(String fullKey, String key, List<String> keys, String sectionPath) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : keys) {
-            int distance = distance(normalise(key), normalise(candidate));
-            if (distance < bestDistance) {
-                best = candidate;
-                bestDistance = distance;
+    /** Every key of this section and of the sections nested in it, depth first, in canonical order. */
+    List<SpecKey<?, ?>> allKeys() {
+        List<SpecKey<?, ?>> all = new ArrayList<>();
+        for (SpecKey<R, ?> key : keys) {
+            all.add(key);
+            SpecSection<?> nested = key.type().nested();
+            if (nested != null) {
+                all.addAll(nested.allKeys());
             }
         }
-        int tolerance = key.length() >= 6 ? 2 : 1;
-        if (best != null && bestDistance <= tolerance) {
-            String suggestion = sectionPath.isEmpty() ? best : sectionPath + "." + best;
-            return new SpecException("unknown key '" + fullKey + "' (did you mean '" + suggestion + "'?)");
-        }
-        return new SpecException("unknown key '" + fullKey + "'; allowed: " + String.join(", ", keys));
+        return all;
     }
 
-    /** {@code batchSize}, {@code batch-size} and {@code batch_size} all compare equal. */
-    private static String normalise(String key) {
-        return key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
+    /** Called once per key, by {@link SpecKey.Builder#declare}, in declaration order. */
+    void add(SpecKey<R, ?> key) {
+        keys.add(key);
     }
 
-    /** Levenshtein distance. */
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
+    /** The type of a key whose value is a mapping of this section. */
+    ValueType<R> asValue() {
+        return new Nested<>(this);
+    }
+
+    /** The type of a key whose value is a list of mappings of this section; {@code name} is the table's word. */
+    ValueType<List<R>> asList(String name) {
+        return new Entries<>(this, name);
+    }
+
+    R read(SpecValues values) {
+        return build.apply(values);
+    }
+
+    /** The canonical JSON of {@code record}: every key, in declaration order. */
+    ObjectNode write(R record) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        for (SpecKey<R, ?> key : keys) {
+            node.set(key.name(), key.write(record));
         }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+        return node;
+    }
+
+    private record Nested<R>(SpecSection<R> section) implements ValueType<R> {
+        @Override
+        public String name() {
+            return "mapping";
+        }
+
+        @Override
+        public R read(JsonNode node, String path, SpecValues owner) {
+            return section.read(owner.nested(section, path, node));
+        }
+
+        @Override
+        public JsonNode write(R value) {
+            return value == null ? NullNode.instance : section.write(value);
+        }
+
+        @Override
+        public SpecSection<?> nested() {
+            return section;
+        }
+
+        /** A missing section is an empty one, so that it reports its first missing required key. */
+        @Override
+        public R whenAbsent(String path, SpecValues owner) {
+            return read(JsonNodeFactory.instance.objectNode(), path, owner);
+        }
+    }
+
+    private record Entries<R>(SpecSection<R> section, String name) implements ValueType<List<R>> {
+        @Override
+        public List<R> read(JsonNode node, String path, SpecValues owner) {
+            if (!node.isArray()) {
+                throw new SpecException(path + ": expected a list, got " + SpecValues.show(node));
             }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
+            // every entry's shape and key names first, then the values
+            List<SpecValues> entries = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                String itemPath = path + "[" + i + "]";
+                if (!node.get(i).isObject()) {
+                    throw new SpecException(itemPath + ": expected a mapping with keys " + section.keyList()
+                            + ", got " + SpecValues.show(node.get(i)));
+                }
+                entries.add(owner.nested(section, itemPath, node.get(i)));
+            }
+            List<R> records = new ArrayList<>();
+            for (SpecValues entry : entries) {
+                records.add(section.read(entry));
+            }
+            return records;
         }
-        return previous[b.length()];
+
+        @Override
+        public JsonNode write(List<R> value) {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode();
+            value.forEach(record -> array.add(section.write(record)));
+            return array;
+        }
+
+        @Override
+        public SpecSection<?> nested() {
+            return section;
+        }
+
+        @Override
+        public List<R> whenAbsent(String path, SpecValues owner) {
+            return none();
+        }
+
+        @Override
+        public List<R> none() {
+            return List.of();
+        }
     }
 }

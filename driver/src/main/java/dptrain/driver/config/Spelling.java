@@ -1,8 +1,10 @@
 package dptrain.driver.config;
 
 import dptrain.worker.device.DeviceMode;
+import dptrain.worker.step.Averaging;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -49,7 +51,7 @@ final class Spelling<E extends Enum<E>> {
             "exponential_decay", ScheduleType.EXPONENTIAL,
             "cosine_decay", ScheduleType.COSINE,
             "sgdr", ScheduleType.COSINE_RESTARTS));
-    static final Spelling<AveragingMode> AVERAGING_MODE = new Spelling<>(AveragingMode.class, Map.of());
+    static final Spelling<Averaging.Mode> AVERAGING_MODE = new Spelling<>(Averaging.Mode.class, Map.of());
     static final Spelling<DeviceMode> DEVICE = new Spelling<>(DeviceMode.class, Map.of());
     static final Spelling<RetrainMetric> RETRAIN_METRIC = new Spelling<>(RetrainMetric.class, Map.of());
 
@@ -72,6 +74,11 @@ final class Spelling<E extends Enum<E>> {
     /** The constant for a spelling or alias in any case, or {@code null} if there is none. */
     E parse(String text) {
         return byName.get(text.trim().toLowerCase(Locale.ROOT));
+    }
+
+    /** Every accepted spelling in lower case: the canonical ones, then the aliases. */
+    List<String> spellings() {
+        return List.copyOf(byName.keySet());
     }
 
     /** The canonical spellings, comma separated, in declaration order. */

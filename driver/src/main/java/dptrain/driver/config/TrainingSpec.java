@@ -1,10 +1,12 @@
 package dptrain.driver.config;
 
 import dptrain.worker.device.DeviceMode;
+import dptrain.worker.step.Averaging;
 import java.util.Objects;
 
 /**
- * How to train.
+ * How to train. One constructor, every component given: code that builds a spec without a file
+ * takes its defaults from {@link SpecDefaults}, so no shorter constructor can choose settings silently.
  *
  * @param workers                   number of data-parallel workers (Spark barrier tasks)
  * @param batchSize                 the global mini-batch, split across workers
@@ -20,44 +22,29 @@ import java.util.Objects;
  * @param device                    where the executors train: cpu, gpu, or auto (a supported GPU if there is one)
  */
 public record TrainingSpec(int workers, int batchSize, int epochs, long seed, OptimizerSpec optimizer,
-                           int epochRetries, int collectiveTimeoutSeconds, AveragingMode averaging,
+                           int epochRetries, int collectiveTimeoutSeconds, Averaging.Mode averaging,
                            int averagingFrequency, boolean averageUpdaterState, OnDivergence onDivergence,
                            DeviceMode device) {
 
     public TrainingSpec {
-        SpecRules.positive("training.workers", workers);
-        SpecRules.positive("training.batch_size", batchSize);
+        TrainingKeys.WORKERS.check(workers);
+        TrainingKeys.BATCH_SIZE.check(batchSize);
         if (batchSize < workers) {
             // every worker needs at least one example of each global mini-batch
-            throw new SpecException("training.batch_size: must be >= training.workers (" + workers + "), got "
-                    + batchSize);
+            throw new SpecException(TrainingKeys.BATCH_SIZE.path() + ": must be >= " + TrainingKeys.WORKERS.path()
+                    + " (" + workers + "), got " + batchSize);
         }
-        SpecRules.positive("training.epochs", epochs);
+        TrainingKeys.EPOCHS.check(epochs);
         Objects.requireNonNull(optimizer, "optimizer");
-        SpecRules.nonNegative("training.epoch_retries", epochRetries);
-        SpecRules.positive("training.collective_timeout_seconds", collectiveTimeoutSeconds);
+        TrainingKeys.EPOCH_RETRIES.check(epochRetries);
+        TrainingKeys.COLLECTIVE_TIMEOUT_SECONDS.check(collectiveTimeoutSeconds);
         Objects.requireNonNull(averaging, "averaging");
         Objects.requireNonNull(onDivergence, "onDivergence");
         Objects.requireNonNull(device, "device");
-        SpecRules.positive("training.averaging_frequency", averagingFrequency);
-        if (averaging == AveragingMode.GRADIENTS && averagingFrequency != 1) {
+        TrainingKeys.AVERAGING_FREQUENCY.check(averagingFrequency);
+        if (averaging == Averaging.Mode.GRADIENTS && averagingFrequency != 1) {
             throw new SpecException("training.averaging_frequency: only used with training.averaging: parameters "
                     + "(gradients are averaged every iteration), got " + averagingFrequency);
         }
-    }
-
-    /** Gradient averaging, the default. */
-    public TrainingSpec(int workers, int batchSize, int epochs, long seed, OptimizerSpec optimizer, int epochRetries,
-                        int collectiveTimeoutSeconds) {
-        this(workers, batchSize, epochs, seed, optimizer, epochRetries, collectiveTimeoutSeconds,
-                SpecDefaults.ON_DIVERGENCE);
-    }
-
-    /** Gradient averaging, the default, with the given divergence policy. */
-    public TrainingSpec(int workers, int batchSize, int epochs, long seed, OptimizerSpec optimizer, int epochRetries,
-                        int collectiveTimeoutSeconds, OnDivergence onDivergence) {
-        this(workers, batchSize, epochs, seed, optimizer, epochRetries, collectiveTimeoutSeconds,
-                SpecDefaults.AVERAGING, SpecDefaults.AVERAGING_FREQUENCY, SpecDefaults.AVERAGE_UPDATER_STATE,
-                onDivergence, SpecDefaults.DEVICE);
     }
 }

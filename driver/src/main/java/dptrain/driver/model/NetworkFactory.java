@@ -2,7 +2,6 @@ package dptrain.driver.model;
 
 import dptrain.driver.BadInputException;
 import dptrain.driver.config.Activation;
-import dptrain.driver.config.AveragingMode;
 import dptrain.driver.config.LayerSpec;
 import dptrain.driver.config.LayerType;
 import dptrain.driver.config.Loss;
@@ -285,7 +284,7 @@ public final class NetworkFactory {
      * @param probeEvery iterations between probes; 0 for none
      */
     public static StepSettings stepSettings(TrainingSpec training, int probeEvery) {
-        Averaging averaging = training.averaging() == AveragingMode.PARAMETERS
+        Averaging averaging = training.averaging() == Averaging.Mode.PARAMETERS
                 ? Averaging.parameters(training.averagingFrequency(), training.averageUpdaterState())
                 : Averaging.GRADIENTS;
         OptimizerSpec optimizer = training.optimizer();

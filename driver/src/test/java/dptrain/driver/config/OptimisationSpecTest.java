@@ -2,6 +2,7 @@ package dptrain.driver.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dptrain.worker.step.Averaging;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -61,11 +62,11 @@ class OptimisationSpecTest {
     @Test
     void averagingKeys() {
         TrainingSpec defaults = Specs.parse(Specs.MINIMAL).training();
-        assertEquals(AveragingMode.GRADIENTS, defaults.averaging());
+        assertEquals(Averaging.Mode.GRADIENTS, defaults.averaging());
         assertEquals(1, defaults.averagingFrequency());
         TrainingSpec parameters = Specs.parse(Specs.MINIMAL, "training.averaging=parameters",
                 "training.averaging_frequency=8", "training.average_updater_state=false").training();
-        assertEquals(AveragingMode.PARAMETERS, parameters.averaging());
+        assertEquals(Averaging.Mode.PARAMETERS, parameters.averaging());
         assertEquals(8, parameters.averagingFrequency());
         assertEquals(false, parameters.averageUpdaterState());
     }

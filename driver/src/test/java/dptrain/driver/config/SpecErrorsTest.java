@@ -1,5 +1,7 @@
 package dptrain.driver.config;
 
+import dptrain.worker.device.DeviceMode;
+import dptrain.worker.step.Averaging;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -295,7 +297,8 @@ class SpecErrorsTest {
     void recordsBuiltInCodeAreCheckedWithTheSameWords() {
         OptimizerSpec adam = SpecDefaults.optimizer(OptimizerType.ADAM);
         assertMessage("training.batch_size: must be >= training.workers (4), got 2",
-                () -> new TrainingSpec(4, 2, 1, 1, adam, 0, 1, OnDivergence.STOP));
+                () -> new TrainingSpec(4, 2, 1, 1, adam, 0, 1, Averaging.Mode.GRADIENTS, 1, true, OnDivergence.STOP,
+                        DeviceMode.AUTO));
         assertMessage("data.validation_fraction: must be in [0, 1), got 1",
                 () -> new DataSpec(DataFormat.IDX, "/d", null, null, List.of(), true, 1.0, Normalization.NONE, 1, 0));
         assertMessage("model.layers: the last layer must have type output",

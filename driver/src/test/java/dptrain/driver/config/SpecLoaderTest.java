@@ -1,5 +1,7 @@
 package dptrain.driver.config;
 
+import dptrain.worker.device.DeviceMode;
+import dptrain.worker.step.Averaging;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +41,7 @@ class SpecLoaderTest {
                         0.0),
                 new TrainingSpec(2, 64, 10, 42,
                         new OptimizerSpec(OptimizerType.ADAM, 0.001, 0.9, 0.9, 0.999, 1e-8, 0.95), 2, 120,
-                        OnDivergence.STOP),
+                        Averaging.Mode.GRADIENTS, 1, true, OnDivergence.STOP, DeviceMode.AUTO),
                 new OutputSpec("/tmp/run"),
                 new CheckpointSpec("/tmp/run/checkpoints", 3, true),
                 null,

@@ -1,5 +1,7 @@
 package dptrain.driver.config;
 
+import dptrain.worker.device.DeviceMode;
+import dptrain.worker.step.Averaging;
 import java.util.List;
 
 /** Spec texts shared by the tests of this package. */
@@ -70,7 +72,7 @@ final class Specs {
                     new LayerSpec(LayerType.OUTPUT, 1, Activation.IDENTITY, Loss.MSE, WeightInit.XAVIER)), 0.0001),
             new TrainingSpec(4, 128, 3, 7,
                     new OptimizerSpec(OptimizerType.RMSPROP, 0.002, 0.5, 0.8, 0.99, 1e-6, 0.9), 0, 30,
-                    OnDivergence.ROLLBACK),
+                    Averaging.Mode.GRADIENTS, 1, true, OnDivergence.ROLLBACK, DeviceMode.AUTO),
             new OutputSpec("s3a://bucket/runs/1"),
             new CheckpointSpec("s3a://bucket/checkpoints/1", 5, false),
             new EarlyStoppingSpec(StopMetric.VAL_MAE, 4, 0.01, StopMode.MAX),
