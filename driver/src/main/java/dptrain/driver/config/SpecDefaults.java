@@ -36,6 +36,8 @@ public final class SpecDefaults {
     public static final double BETA2 = OptimizerKeys.BETA2.defaultValue();
     public static final double EPSILON = OptimizerKeys.EPSILON.defaultValue();
     public static final double RHO = OptimizerKeys.RHO.defaultValue();
+    public static final double CLIP_NORM = OptimizerKeys.CLIP_NORM.defaultValue();
+    public static final double CLIP_VALUE = OptimizerKeys.CLIP_VALUE.defaultValue();
 
     private SpecDefaults() {
     }
