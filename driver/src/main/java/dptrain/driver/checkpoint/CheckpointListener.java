@@ -1,8 +1,8 @@
 package dptrain.driver.checkpoint;
 
 import dptrain.driver.config.Task;
-import dptrain.driver.loop.EpochEnd;
-import dptrain.driver.loop.TrainingListener;
+import dptrain.driver.engine.EpochEnd;
+import dptrain.driver.engine.TrainingListener;
 import dptrain.driver.report.EvaluationMetrics;
 import java.time.Instant;
 import java.util.function.Function;

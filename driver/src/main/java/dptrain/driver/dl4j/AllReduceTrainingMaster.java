@@ -1,10 +1,10 @@
 package dptrain.driver.dl4j;
 
 import dptrain.driver.config.SpecDefaults;
-import dptrain.driver.loop.BarrierStages;
-import dptrain.driver.loop.DistributedTrainer;
-import dptrain.driver.loop.EpochEnd;
-import dptrain.driver.loop.TrainingRequest;
+import dptrain.driver.engine.BarrierStages;
+import dptrain.driver.engine.DistributedTrainer;
+import dptrain.driver.engine.EpochEnd;
+import dptrain.driver.engine.TrainingRequest;
 import dptrain.worker.step.Averaging;
 import dptrain.worker.step.GradientClipping;
 import dptrain.worker.step.NetworkState;
@@ -236,7 +236,7 @@ public final class AllReduceTrainingMaster implements TrainingMaster<TrainingRes
         int epoch = start.epoch() + 1;
         listeners.forEach(listener -> listener.onEpochStart(model));
         // dl4j-spark's own TrainingResult is the type parameter of this class
-        dptrain.driver.loop.TrainingResult result = DistributedTrainer.fit(new TrainingRequest.Builder(
+        dptrain.driver.engine.TrainingResult result = DistributedTrainer.fit(new TrainingRequest.Builder(
                 "dptrain-dl4j-spark", net.configurationJson(), shards.blocks(), workers)
                 .shardRows(shards.rows())
                 .seed(settings.seed() != null ? settings.seed() : net.configuredSeed())

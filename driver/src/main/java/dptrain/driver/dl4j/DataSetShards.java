@@ -1,7 +1,7 @@
 package dptrain.driver.dl4j;
 
 import dptrain.driver.data.Sharding;
-import dptrain.driver.loop.JobDescription;
+import dptrain.driver.engine.JobDescription;
 import dptrain.worker.data.ShardBlock;
 import java.io.Serializable;
 import java.util.ArrayList;

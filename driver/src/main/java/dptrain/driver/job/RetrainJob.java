@@ -12,7 +12,7 @@ import dptrain.driver.config.SpecJson;
 import dptrain.driver.config.Task;
 import dptrain.driver.data.DataRange;
 import dptrain.driver.data.PreparedData;
-import dptrain.driver.loop.SparkEvaluator;
+import dptrain.driver.engine.SparkEvaluator;
 import dptrain.driver.registry.ModelRegistry;
 import dptrain.driver.registry.RegistryVersion;
 import dptrain.driver.report.EvaluationMetrics;

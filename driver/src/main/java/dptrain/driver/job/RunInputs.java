@@ -5,8 +5,8 @@ import dptrain.driver.config.OptimizerSpec;
 import dptrain.driver.config.TrainingSpec;
 import dptrain.driver.data.DatasetPreparer;
 import dptrain.driver.data.PreparedData;
-import dptrain.driver.model.ModelOutput;
-import dptrain.driver.model.NetworkFactory;
+import dptrain.driver.network.NetworkOutput;
+import dptrain.driver.network.NetworkFactory;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -21,7 +21,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * @param configuration the DL4J configuration JSON of the network to train
  * @param updater       the spec's optimizer, its schedule over the whole run
  */
-record RunInputs(PreparedData data, ModelOutput output, String configuration, IUpdater updater) {
+record RunInputs(PreparedData data, NetworkOutput output, String configuration, IUpdater updater) {
 
     /**
      * @param warm where a retrain starts from (its normalisation, features and classes), or {@code null}
@@ -31,8 +31,8 @@ record RunInputs(PreparedData data, ModelOutput output, String configuration, IU
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String dl4jJson = spec.model().dl4jJson();
         String imported = dl4jJson == null ? null : NetworkFactory.readConfiguration(dl4jJson, hadoop);
-        ModelOutput output = imported == null ? ModelOutput.of(spec.model().outputLayer())
-                : ModelOutput.of(imported, dl4jJson);
+        NetworkOutput output = imported == null ? NetworkOutput.of(spec.model().outputLayer())
+                : NetworkOutput.of(imported, dl4jJson);
         PreparedData data = DatasetPreparer.prepare(spark, spec.data(), output.labelEncoding(), training.workers(),
                 training.seed(), warm == null ? null : warm.scaling());
         spec.data().checkShape(data.featureCount());

@@ -1,7 +1,7 @@
 package dptrain.driver.report;
 
 import dptrain.driver.config.Task;
-import dptrain.driver.loop.EpochEnd;
+import dptrain.driver.engine.EpochEnd;
 import dptrain.worker.eval.EvaluationTotals;
 import java.util.LinkedHashMap;
 import java.util.Map;

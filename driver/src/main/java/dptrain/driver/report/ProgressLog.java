@@ -1,8 +1,8 @@
 package dptrain.driver.report;
 
 import dptrain.driver.config.Task;
-import dptrain.driver.loop.EpochEnd;
-import dptrain.driver.loop.TrainingListener;
+import dptrain.driver.engine.EpochEnd;
+import dptrain.driver.engine.TrainingListener;
 import dptrain.worker.step.NetworkState;
 import java.util.Locale;
 import java.util.Map;

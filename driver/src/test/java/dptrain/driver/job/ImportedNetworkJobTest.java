@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dptrain.driver.SparkTestSession;
 import dptrain.driver.checkpoint.CheckpointReader;
 import dptrain.driver.config.JobSpec;
-import dptrain.driver.model.NetworkFactory;
+import dptrain.driver.network.NetworkFactory;
 import dptrain.worker.testing.ReferenceTraining;
 import dptrain.worker.testing.TinyNetworks;
 import java.nio.file.Files;

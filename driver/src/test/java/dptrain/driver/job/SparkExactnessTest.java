@@ -9,7 +9,7 @@ import dptrain.driver.config.JobSpec;
 import dptrain.driver.data.DatasetPreparer;
 import dptrain.driver.data.LabelEncoding;
 import dptrain.driver.data.PreparedData;
-import dptrain.driver.model.NetworkFactory;
+import dptrain.driver.network.NetworkFactory;
 import dptrain.worker.data.BatchPlan;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.NetworkState;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dptrain.driver.SparkTestSession;
 import dptrain.driver.checkpoint.Checkpoint;
 import dptrain.driver.checkpoint.CheckpointReader;
-import dptrain.driver.loop.TrainingFailedException;
+import dptrain.driver.engine.TrainingFailedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -11,7 +11,7 @@ import dptrain.driver.checkpoint.Checkpoint;
 import dptrain.driver.checkpoint.Checkpointer;
 import dptrain.driver.config.JobSpec;
 import dptrain.driver.config.SpecLoader;
-import dptrain.driver.model.NetworkFactory;
+import dptrain.driver.network.NetworkFactory;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;

@@ -1,0 +1,191 @@
+package dptrain.driver.engine;
+
+import dptrain.worker.device.DeviceBinding;
+import dptrain.worker.eval.EvaluationTotals;
+import dptrain.worker.step.NetworkState;
+import dptrain.worker.task.EpochReport;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.ToDoubleBiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The epoch loop: train an epoch (relaunching a failed one from its start state, rolling back a
+ * diverged one if the policy says so), validate, tell the listeners, stop when one asks.
+ * Everything else is a listener.
+ */
+public final class Trainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    /** How a task's DeviceUnavailableException reads once Spark has turned it into text. */
+    private static final Pattern DEVICE_UNAVAILABLE = Pattern.compile(
+            Pattern.quote(DeviceBinding.DeviceUnavailableException.class.getName()) + ": ([^\\r\\n]*)");
+
+    private final EpochLauncher launcher;
+    private final Evaluator validation;
+    private final ToDoubleBiFunction<Integer, Integer> learningRate;
+    private final int epochRetries;
+    private final DivergencePolicy divergence;
+    private final List<TrainingListener> listeners;
+    private int rollbacks;
+
+    /** A trainer that stops on divergence. */
+    public Trainer(EpochLauncher launcher, Evaluator validation, ToDoubleBiFunction<Integer, Integer> learningRate,
+                   int epochRetries, List<TrainingListener> listeners) {
+        this(launcher, validation, learningRate, epochRetries, DivergencePolicy.stop(), listeners);
+    }
+
+    /**
+     * @param learningRate the configured learning rate at (iteration, epoch)
+     * @param epochRetries relaunches allowed per epoch after a failed attempt (divergence aside)
+     * @param divergence   what to do when an epoch diverges
+     */
+    public Trainer(EpochLauncher launcher, Evaluator validation, ToDoubleBiFunction<Integer, Integer> learningRate,
+                   int epochRetries, DivergencePolicy divergence, List<TrainingListener> listeners) {
+        this.launcher = launcher;
+        this.validation = validation;
+        this.learningRate = learningRate;
+        this.epochRetries = epochRetries;
+        this.divergence = divergence;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    /** Trains from {@code start} until {@code epochs} epochs are complete; returns the final state. */
+    public NetworkState train(NetworkState start, int epochs) {
+        return train(start, 1.0, epochs);
+    }
+
+    /**
+     * Trains from {@code start} until {@code epochs} epochs are complete or a listener asks to
+     * stop; returns the final state.
+     *
+     * @param learningRateScale factor on the configured learning rate to start with (a resumed
+     *                          run continues with the scale its checkpoint was trained with)
+     */
+    public NetworkState train(NetworkState start, double learningRateScale, int epochs) {
+        listeners.forEach(listener -> listener.onTrainingStart(start.epoch() + 1, epochs));
+        NetworkState state = start;
+        double scale = learningRateScale;
+        for (int epoch = start.epoch() + 1; epoch <= epochs && !stopRequested(); epoch++) {
+            long begin = System.nanoTime();
+            Attempt attempt = runEpoch(state, epoch, scale);
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            EpochReport rank0 = attempt.reports.get(0);
+            state = rank0.end();
+            scale = attempt.learningRateScale;
+            EvaluationTotals validated = validation.evaluate(state);
+            EpochEnd event = new EpochEnd(epoch, epochs, rank0.lossSum() / rank0.rows(), validated,
+                    scale * learningRate.applyAsDouble(state.iteration() - 1, epoch - 1), seconds,
+                    rank0.rows() / seconds, AllReduceShares.of(attempt.reports), attempt.number, state, scale,
+                    rank0.statistics());
+            listeners.forEach(listener -> listener.onEpochEnd(event));
+        }
+        NetworkState last = state;
+        listeners.forEach(listener -> listener.onTrainingEnd(last));
+        return state;
+    }
+
+    private boolean stopRequested() {
+        return listeners.stream().anyMatch(TrainingListener::stopRequested);
+    }
+
+    private Attempt runEpoch(NetworkState start, int epoch, double learningRateScale) {
+        double scale = learningRateScale;
+        int failures = 0;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<EpochReport> reports = launcher.run(start, attempt, scale);
+                checkRanksAgree(reports, epoch);
+                return new Attempt(reports, attempt, scale);
+            } catch (Exception e) { // SparkException is a checked exception Scala throws undeclared
+                Optional<String> noDevice = deviceUnavailable(e);
+                if (noDevice.isPresent()) {
+                    // the executors' GPUs do not change between attempts: say so at once
+                    throw new TrainingFailedException("epoch " + epoch + " cannot run: " + noDevice.get(), e);
+                }
+                Optional<Divergence> diverged = Divergence.in(e);
+                if (diverged.isPresent()) {
+                    scale = rollBack(diverged.get(), start, scale, e);
+                } else if (++failures > epochRetries) {
+                    throw new TrainingFailedException("epoch " + epoch + " failed after " + attempt + " attempt"
+                            + (attempt == 1 ? "" : "s") + ": " + rootMessage(e), e);
+                } else {
+                    LOG.warn("epoch {} attempt {} failed, relaunching from the epoch-start state: {}", epoch,
+                            attempt, rootMessage(e));
+                }
+            }
+        }
+    }
+
+    /**
+     * A divergence is deterministic: relaunching the same epoch as it was would diverge again.
+     * Either stop, naming the last good state, or go back to the epoch-start state (the last
+     * checkpoint) with a smaller learning rate.
+     */
+    private double rollBack(Divergence diverged, NetworkState start, double scale, Exception cause) {
+        String lastGood = start.epoch() == 0 ? "no epoch finished before it"
+                : "the last good state is that of epoch " + start.epoch() + ", its checkpoint is kept";
+        if (!divergence.rollBack(rollbacks)) {
+            String message = rollbacks == 0 ? diverged.message() + "; " + lastGood
+                    : diverged.message() + "; still diverging after " + rollbacks + " rollback"
+                    + (rollbacks == 1 ? "" : "s") + " (learning rate x" + scale + "); " + lastGood;
+            throw new TrainingDivergedException(message, diverged.epoch(), diverged.iteration(), cause);
+        }
+        rollbacks++;
+        double halved = scale * DivergencePolicy.ROLLBACK_FACTOR;
+        LOG.warn("{}; rollback {}: relaunching epoch {} from its start state with the learning rate x{}",
+                diverged.message(), rollbacks, start.epoch() + 1, halved);
+        Rollback event = new Rollback(diverged.epoch(), diverged.iteration(), diverged.message(), rollbacks, halved);
+        listeners.forEach(listener -> listener.onRollback(event));
+        return halved;
+    }
+
+    /**
+     * The one line of a task that refused to train on its device (an unsupported GPU, no GPU with
+     * {@code training.device: gpu}), by class or, once Spark has turned the failure into text, by
+     * class name.
+     */
+    static Optional<String> deviceUnavailable(Throwable failure) {
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            if (cause instanceof DeviceBinding.DeviceUnavailableException) {
+                return Optional.of(cause.getMessage());
+            }
+            Matcher matcher = cause.getMessage() == null ? null : DEVICE_UNAVAILABLE.matcher(cause.getMessage());
+            if (matcher != null && matcher.find()) {
+                return Optional.of(matcher.group(1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void checkRanksAgree(List<EpochReport> reports, int epoch) {
+        long expected = reports.get(0).paramsFingerprint();
+        for (EpochReport report : reports) {
+            if (report.paramsFingerprint() != expected) {
+                throw new IllegalStateException("epoch " + epoch + ": parameters of rank " + report.rank()
+                        + " differ from rank 0");
+            }
+        }
+    }
+
+    /** The innermost message that says something: Spark wraps task failures several times. */
+    static String rootMessage(Throwable error) {
+        String message = error.getMessage();
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getClass().getName().startsWith("dptrain.")) {
+                message = cause.getMessage();
+                break;
+            }
+            if (cause.getMessage() != null) {
+                message = cause.getMessage();
+            }
+        }
+        return message == null ? error.getClass().getName() : message.lines().findFirst().orElse(message);
+    }
+
+    private record Attempt(List<EpochReport> reports, int number, double learningRateScale) {
+    }
+}

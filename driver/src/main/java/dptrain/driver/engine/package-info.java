@@ -1,0 +1,10 @@
+/**
+ * The engine: {@link dptrain.driver.engine.DistributedTrainer#fit} takes a
+ * {@link dptrain.driver.engine.TrainingRequest}, which every front end (the {@code train} command,
+ * the Spark ML estimators, the dl4j-spark TrainingMaster) builds from its own input, and returns a
+ * {@link dptrain.driver.engine.TrainingResult}. Inside: the epoch loop
+ * ({@link dptrain.driver.engine.Trainer}) with its listener interface and events, and the Spark side
+ * of an epoch: one barrier stage per epoch, distributed evaluation. What a run writes (metrics,
+ * checkpoints, summary, model export, report) is a listener, outside this package.
+ */
+package dptrain.driver.engine;

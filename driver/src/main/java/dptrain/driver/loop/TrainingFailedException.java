@@ -1,9 +1,0 @@
-package dptrain.driver.loop;
-
-/** Training could not go on (an epoch failed on every attempt, ranks diverged). */
-public final class TrainingFailedException extends RuntimeException {
-
-    public TrainingFailedException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}
