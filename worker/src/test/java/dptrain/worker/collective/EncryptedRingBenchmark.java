@@ -12,7 +12,9 @@ import java.util.List;
  * repetition times the plain ring, then the encrypted one, so load from other processes falls on
  * both alike; it prints the median time per all-reduce, the throughput in GB/s of buffer reduced
  * per rank, and encrypted / plain throughput. The default lengths are the Fashion-MNIST MLP
- * (235k floats), 1M and 10M floats.
+ * (235k floats), 1M and 10M floats. Last, the rate at which one thread seals and opens 1 MiB
+ * frames ({@link FrameSeal}): on a real network each rank seals on one thread and opens on
+ * another, so the encrypted ring keeps up with any link slower than the lesser of the two.
  */
 public final class EncryptedRingBenchmark {
 
@@ -50,9 +52,43 @@ public final class EncryptedRingBenchmark {
                         bytes / plainSeconds / 1e9, encryptedSeconds * 1e6, bytes / encryptedSeconds / 1e9,
                         plainSeconds / encryptedSeconds);
             }
+            sealingRate(repetitions);
         } finally {
             Rings.closeAll(plain);
             Rings.closeAll(encrypted);
         }
+    }
+
+    /** Prints the median rate, in GB/s of payload, at which one thread seals and opens 1 MiB frames. */
+    private static void sealingRate(int repetitions) {
+        byte[] key = new byte[32];
+        FrameSeal sender = FrameSeal.aesGcm(key, true);
+        FrameSeal receiver = FrameSeal.aesGcm(key, false);
+        int bytes = RingCollective.LARGE_CHUNK_FLOATS * Float.BYTES;
+        int frames = 100;
+        double[] seal = new double[repetitions + 1];
+        double[] open = new double[repetitions + 1];
+        for (int r = 0; r <= repetitions; r++) { // the first round warms up
+            long sealNanos = 0;
+            long openNanos = 0;
+            for (int f = 0; f < frames; f++) {
+                long start = System.nanoTime();
+                sender.seal(bytes);
+                long sealed = System.nanoTime();
+                receiver.frame.clear().put(sender.frame.duplicate().clear()
+                        .limit(RingCollective.HEADER_BYTES + bytes + FrameSeal.TAG_BYTES));
+                long copied = System.nanoTime();
+                if (!receiver.open(bytes)) {
+                    throw new IllegalStateException("frame " + f + " did not open");
+                }
+                openNanos += System.nanoTime() - copied;
+                sealNanos += sealed - start;
+            }
+            seal[r] = (double) bytes * frames / sealNanos;
+            open[r] = (double) bytes * frames / openNanos;
+        }
+        System.out.printf("AES-256-GCM on one thread, 1 MiB frames: seal %.2f GB/s, open %.2f GB/s%n",
+                RingCollectiveBenchmark.median(Arrays.copyOfRange(seal, 1, seal.length)),
+                RingCollectiveBenchmark.median(Arrays.copyOfRange(open, 1, open.length)));
     }
 }
