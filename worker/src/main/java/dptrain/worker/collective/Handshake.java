@@ -74,7 +74,7 @@ final class Handshake {
     }
 
     /**
-     * The AES-256 key of the frames the connector sends the acceptor on this connection: an
+     * The key material of the frames the connector sends the acceptor on this connection: an
      * HMAC-SHA256 under the job's secret (the extract step of HKDF is unneeded, the secret being
      * uniformly random) of a label naming the direction, the session tag, both ranks and both
      * nonces, so every connection, direction and session has its own key, and a recorded

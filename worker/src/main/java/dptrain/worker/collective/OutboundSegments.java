@@ -7,9 +7,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The sending half of a rank's ring: cuts the segment of each step into frames for the successor,
  * in order, each once its data is final (see {@link InboundSegments#hasFinal}), sealed by its
- * {@link FrameSeal}. Owned by one
- * thread per call: the calling thread for small buffers, the collective's own thread for large
- * ones.
+ * {@link FrameSeal}. Owned by one thread per call: the calling thread for small buffers, the
+ * collective's own thread for large ones.
  */
 final class OutboundSegments {
 

@@ -58,6 +58,11 @@ public final class RingCollective implements Collective {
      * are cheaper without the hand-off.
      */
     static final int THREADED_FLOATS = 1 << 20;
+    /**
+     * The same for encrypted rings: sealing and opening cost more than the hand-off from a frame
+     * or two on, and the sender thread seals while the caller opens.
+     */
+    static final int THREADED_SEALED_FLOATS = 2 * CHUNK_FLOATS;
     /** Buffers of at least this many floats use {@link #LARGE_CHUNK_FLOATS}. */
     static final int LARGE_BUFFER_FLOATS = 4 * 1024 * 1024;
     static final int FRAME_MAGIC = 0x44505446; // "DPTF"
@@ -73,6 +78,8 @@ public final class RingCollective implements Collective {
     private final long timeoutNanos;
     private final long rejectedConnections;
     private final boolean encrypted;
+    /** From this many floats on, the collective's own thread sends. */
+    private final int threadedFloats;
     /** Accepted the predecessor while the ring formed; sends large buffers; stopped by {@link #close()}. */
     private final ExecutorService sender;
     private final PeerConnection successor;
@@ -106,6 +113,7 @@ public final class RingCollective implements Collective {
         this.predecessor = predecessor;
         RingSchedule schedule = new RingSchedule(rank, size);
         this.encrypted = settings.encrypted();
+        this.threadedFloats = encrypted ? THREADED_SEALED_FLOATS : THREADED_FLOATS;
         this.outbound = new OutboundSegments(successor, schedule,
                 encrypted ? FrameSeal.aesGcm(successor.frameKey(), true) : FrameSeal.clear());
         this.inbound = new InboundSegments(predecessor, schedule,
@@ -164,7 +172,7 @@ public final class RingCollective implements Collective {
                     + earlier.getMessage(), earlier);
         }
         try {
-            if (buffer.length >= THREADED_FLOATS) {
+            if (buffer.length >= threadedFloats) {
                 runThreaded(buffer);
             } else if (buffer.length > 0) {
                 run(buffer, false);

@@ -87,7 +87,7 @@ public final class EncryptedRingBenchmark {
             seal[r] = (double) bytes * frames / sealNanos;
             open[r] = (double) bytes * frames / openNanos;
         }
-        System.out.printf("AES-256-GCM on one thread, 1 MiB frames: seal %.2f GB/s, open %.2f GB/s%n",
+        System.out.printf("AES-128-GCM on one thread, 1 MiB frames: seal %.2f GB/s, open %.2f GB/s%n",
                 RingCollectiveBenchmark.median(Arrays.copyOfRange(seal, 1, seal.length)),
                 RingCollectiveBenchmark.median(Arrays.copyOfRange(open, 1, open.length)));
     }
