@@ -38,7 +38,8 @@ import java.util.function.BooleanSupplier;
  * first frame is out before anything it reads can make it fail. Large buffers are sent by the
  * collective's own thread (one hand-off per call), which takes each frame as soon as the
  * receiving thread reports its data final, so the copies into and out of the sockets run in
- * parallel. Frames are a 16-byte header (magic, sequence number, buffer length, payload length)
+ * parallel (on an encrypted ring from {@link #THREADED_SEALED_FLOATS}, so that sealing and
+ * opening run in parallel too). Frames are a 16-byte header (magic, sequence number, buffer length, payload length)
  * followed by little-endian float32 data, in clear or, when the settings ask for encryption,
  * as AES-GCM ciphertext and tag (see {@link FrameSeal}); the receiver knows what must arrive,
  * reads at most that, and refuses anything else.
