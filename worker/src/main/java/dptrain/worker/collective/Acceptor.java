@@ -237,7 +237,8 @@ final class Acceptor implements Closeable {
                 reject();
                 return false;
             }
-            frameKey = Handshake.frameKey(settings, predecessorRank, selfRank, connectorNonce, acceptorNonce);
+            frameKey = Handshake.frameKey(settings, predecessorRank, selfRank, connectorNonce,
+                    acceptorNonce);
             return true;
         }
 

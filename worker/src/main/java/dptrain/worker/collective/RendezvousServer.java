@@ -278,7 +278,8 @@ public final class RendezvousServer implements Closeable {
                 ByteBuffer.allocate(Integer.BYTES).putInt(rank).array(), nonce);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(mode, new SecretKeySpec(key, 0, FrameSeal.KEY_BYTES, "AES"), new GCMParameterSpec(FrameSeal.TAG_BYTES * Byte.SIZE, iv));
+            cipher.init(mode, new SecretKeySpec(key, 0, FrameSeal.KEY_BYTES, "AES"),
+                    new GCMParameterSpec(FrameSeal.TAG_BYTES * Byte.SIZE, iv));
             return cipher.doFinal(input);
         } catch (AEADBadTagException e) {
             return null;

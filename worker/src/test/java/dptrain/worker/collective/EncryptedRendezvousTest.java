@@ -27,7 +27,8 @@ class EncryptedRendezvousTest {
     @Test
     void encryptedRanksMeetAndFormAnEncryptedRing() {
         try (RendezvousServer server = RendezvousServer.start(encrypted(), 2, "127.0.0.1")) {
-            for (Rings.Outcome<String[]> outcome : Rings.onEveryRank(2, rank -> () -> join(server, encrypted(), rank))) {
+            List<Rings.Outcome<String[]>> met = Rings.onEveryRank(2, rank -> () -> join(server, encrypted(), rank));
+            for (Rings.Outcome<String[]> outcome : met) {
                 assertNull(outcome.failure());
                 assertArrayEquals(new String[] {"10.0.0.0:7000", "10.0.0.1:7001"}, outcome.value());
             }

@@ -25,7 +25,8 @@ public final class EncryptedRingBenchmark {
         int size = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int repetitions = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         int[] lengths = args.length > 2 ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
-                : new int[] {RingCollectiveBenchmark.SMALL, RingCollectiveBenchmark.MEDIUM, RingCollectiveBenchmark.LARGE};
+                : new int[] {RingCollectiveBenchmark.SMALL, RingCollectiveBenchmark.MEDIUM,
+                    RingCollectiveBenchmark.LARGE};
         List<Collective> plain = Rings.open(size, Rings.settings());
         List<Collective> encrypted = Rings.open(size, Rings.settings().withEncryption(true));
         try {

@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class FrameSealTest {
 
-    private static final byte[] KEY = "frame key of exactly 32 bytes...".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] KEY = "frame key of exactly 32 bytes...".getBytes(StandardCharsets.UTF_8);
     private static final int FLOATS = 500;
     private static final int BYTES = FLOATS * Float.BYTES;
 

@@ -76,7 +76,8 @@ class DataParallelExactnessTest {
     @MethodSource("cases")
     void ranksOnTheEncryptedRingTrainExactlyAsOnThePlainRing(String name, IUpdater updater, double l2,
                                                              long[] shardRows, int batch, int epochs) throws Exception {
-        NetworkState plain = assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs, size -> ring(size, false));
+        NetworkState plain = assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs,
+                size -> ring(size, false));
         NetworkState encrypted = assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs,
                 size -> ring(size, true));
         assertArrayEquals(plain.params(), encrypted.params());
