@@ -110,7 +110,8 @@ public final class SparkEpochLauncher implements EpochLauncher {
             return null;
         }
         CollectiveSettings settings = new CollectiveSettings(CollectiveKey.forThisProcess(plan.secret()),
-                plan.sessionTag(), rendezvousBind, Duration.ofSeconds(plan.timeoutSeconds()));
+                plan.sessionTag(), rendezvousBind, Duration.ofSeconds(plan.timeoutSeconds()))
+                .withEncryption(CollectiveKey.encryptionForThisProcess());
         return RendezvousServer.start(settings, plan.workers(), rendezvousHost);
     }
 

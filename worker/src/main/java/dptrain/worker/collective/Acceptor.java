@@ -151,8 +151,10 @@ final class Acceptor implements Closeable {
     private PeerConnection promote(Pending winner) throws IOException {
         winner.key.cancel();
         pending.remove(winner);
-        return PeerConnection.wrap(winner.channel, selfRank, predecessorRank, "predecessor",
+        PeerConnection predecessor = PeerConnection.wrap(winner.channel, selfRank, predecessorRank, "predecessor",
                 settings.timeoutNanos());
+        predecessor.keyFrames(winner.frameKey);
+        return predecessor;
     }
 
     /**
@@ -172,6 +174,7 @@ final class Acceptor implements Closeable {
         ByteBuffer incoming = ByteBuffer.allocate(Handshake.HELLO_BYTES);
         byte[] connectorNonce;
         byte[] acceptorNonce;
+        byte[] frameKey;
 
         Pending(SocketChannel channel) {
             this.channel = channel;
@@ -234,6 +237,8 @@ final class Acceptor implements Closeable {
                 reject();
                 return false;
             }
+            frameKey = Handshake.frameKey(settings, predecessorRank, selfRank, connectorNonce,
+                    acceptorNonce);
             return true;
         }
 

@@ -19,9 +19,13 @@ import java.util.Objects;
  * @param timeout the bound on every wait: connecting, accepting, and each read and write. It
  *     also bounds how long a rank waits for a slower peer to reach the same call, so it must
  *     exceed the largest expected skew between ranks
+ * @param encrypted whether every frame after the handshake is encrypted and authenticated
+ *     ({@link FrameSeal}); every rank of a group, and the driver's rendezvous, must agree, and the
+ *     handshake's proofs cover it, so a rank that does not agree fails authentication rather than
+ *     exchanging frames it cannot read
  */
 public record CollectiveSettings(
-        byte[] secret, String sessionTag, InetAddress bindAddress, Duration timeout) {
+        byte[] secret, String sessionTag, InetAddress bindAddress, Duration timeout, boolean encrypted) {
 
     /** Shortest accepted secret, in bytes (128 bits). */
     public static final int MIN_SECRET_BYTES = 16;
@@ -42,6 +46,16 @@ public record CollectiveSettings(
             throw new IllegalArgumentException("timeout is " + timeout + "; it must be positive");
         }
         secret = secret.clone();
+    }
+
+    /** Settings whose frames travel in clear after the authenticated handshake. */
+    public CollectiveSettings(byte[] secret, String sessionTag, InetAddress bindAddress, Duration timeout) {
+        this(secret, sessionTag, bindAddress, timeout, false);
+    }
+
+    /** These settings with frames encrypted, or not. */
+    public CollectiveSettings withEncryption(boolean encrypt) {
+        return new CollectiveSettings(secret, sessionTag, bindAddress, timeout, encrypt);
     }
 
     /** A copy of the secret. */
@@ -65,18 +79,19 @@ public record CollectiveSettings(
                 && MessageDigest.isEqual(secret, that.secret)
                 && sessionTag.equals(that.sessionTag)
                 && bindAddress.equals(that.bindAddress)
-                && timeout.equals(that.timeout);
+                && timeout.equals(that.timeout)
+                && encrypted == that.encrypted;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(secret), sessionTag, bindAddress, timeout);
+        return Objects.hash(Arrays.hashCode(secret), sessionTag, bindAddress, timeout, encrypted);
     }
 
     /** Never shows the secret. */
     @Override
     public String toString() {
         return "CollectiveSettings[secret=<" + secret.length + " bytes>, sessionTag=" + sessionTag
-                + ", bindAddress=" + bindAddress + ", timeout=" + timeout + "]";
+                + ", bindAddress=" + bindAddress + ", timeout=" + timeout + ", encrypted=" + encrypted + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dptrain.worker.collective;
 
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -17,7 +18,7 @@ import java.util.function.BooleanSupplier;
  * A rank's side of the {@link RendezvousServer} the driver runs for an epoch attempt: sends this
  * rank's ring address, waits (within the settings' timeout, giving up early when
  * {@code cancelled} says so) until every rank has sent its own, and returns them all, checked
- * against the job key.
+ * against the job key (and decrypted, when the settings ask for encryption).
  */
 public final class DriverRendezvous implements Rendezvous {
 
@@ -69,12 +70,13 @@ public final class DriverRendezvous implements Rendezvous {
             if (status != RendezvousServer.MET) {
                 throw forged();
             }
+            DataInputStream body = settings.encrypted() ? openReply(in, nonce) : in;
             String[] addresses = new String[size];
             for (int r = 0; r < size; r++) {
-                addresses[r] = RendezvousServer.readString(in, PeerAddress.MAX_CHARS);
+                addresses[r] = RendezvousServer.readString(body, PeerAddress.MAX_CHARS);
             }
             byte[] mac = new byte[Handshake.MAC_BYTES];
-            in.readFully(mac);
+            body.readFully(mac);
             if (!MessageDigest.isEqual(mac, RendezvousServer.replyMac(settings, rank, nonce, addresses))) {
                 throw forged();
             }
@@ -82,11 +84,28 @@ public final class DriverRendezvous implements Rendezvous {
         } catch (EOFException e) {
             throw new CollectiveException("rank " + rank + ": the driver's rendezvous at " + driverAddress
                     + " closed the connection before all " + size + " ranks arrived (the epoch attempt ended, or"
-                    + " this rank's key or session tag is not the driver's)", e);
+                    + " this rank's key, session tag or encryption setting is not the driver's)", e);
         } catch (IOException e) {
             throw new CollectiveException("rank " + rank + ": cannot reach the driver's rendezvous at "
                     + driverAddress + ": " + e, e);
         }
+    }
+
+    /** Reads and opens the sealed rest of a reply; fails as forged when it does not authenticate. */
+    private DataInputStream openReply(DataInputStream in, byte[] nonce) throws IOException {
+        byte[] iv = new byte[FrameSeal.NONCE_BYTES];
+        in.readFully(iv);
+        int length = in.readInt();
+        if (length < FrameSeal.TAG_BYTES || length > RendezvousServer.maxSealedReplyBytes(size)) {
+            throw forged();
+        }
+        byte[] sealed = new byte[length];
+        in.readFully(sealed);
+        byte[] body = RendezvousServer.openReply(settings, rank, nonce, iv, sealed);
+        if (body == null) {
+            throw forged();
+        }
+        return new DataInputStream(new ByteArrayInputStream(body));
     }
 
     private CollectiveException forged() {

@@ -26,6 +26,11 @@ import javax.crypto.spec.SecretKeySpec;
  * recorded handshake cannot be replayed; the role label keeps one side's proof from being
  * reflected as the other's; the session tag keeps peers of another job or stage attempt out. All
  * messages have fixed sizes, so nothing read from the network decides how much is read.
+ *
+ * <p>When the settings ask for encryption, the proofs' role labels say so (a rank that does not
+ * agree fails authentication; the bytes exchanged are the same size) and both sides derive the
+ * connection's frame key ({@link #frameKey}) from what only they know: the secret, and both fresh
+ * nonces of this handshake.
  */
 final class Handshake {
 
@@ -58,19 +63,37 @@ final class Handshake {
 
     static byte[] acceptorProof(CollectiveSettings settings, int connectorRank, int acceptorRank,
             byte[] connectorNonce, byte[] acceptorNonce) {
-        return proof("dptrain-collective acceptor", settings, connectorRank, acceptorRank,
+        return proof(role("dptrain-collective acceptor", settings), settings, connectorRank, acceptorRank,
                 connectorNonce, acceptorNonce);
     }
 
     static byte[] connectorProof(CollectiveSettings settings, int connectorRank, int acceptorRank,
             byte[] connectorNonce, byte[] acceptorNonce) {
-        return proof("dptrain-collective connector", settings, connectorRank, acceptorRank,
+        return proof(role("dptrain-collective connector", settings), settings, connectorRank, acceptorRank,
                 connectorNonce, acceptorNonce);
     }
 
     /**
-     * Runs the connector's side on a freshly connected {@code successor}; throws
-     * {@link CollectiveException} when the successor does not prove the secret or rejects ours.
+     * The key material of the frames the connector sends the acceptor on this connection: an
+     * HMAC-SHA256 under the job's secret (the extract step of HKDF is unneeded, the secret being
+     * uniformly random) of a label naming the direction, the session tag, both ranks and both
+     * nonces, so every connection, direction and session has its own key, and a recorded
+     * session's frames cannot be replayed into another.
+     */
+    static byte[] frameKey(CollectiveSettings settings, int connectorRank, int acceptorRank,
+            byte[] connectorNonce, byte[] acceptorNonce) {
+        return proof("dptrain-collective frame key, connector to acceptor", settings, connectorRank, acceptorRank,
+                connectorNonce, acceptorNonce);
+    }
+
+    private static String role(String label, CollectiveSettings settings) {
+        return settings.encrypted() ? label + ", encrypted frames" : label;
+    }
+
+    /**
+     * Runs the connector's side on a freshly connected {@code successor} and gives it the
+     * connection's frame key; throws {@link CollectiveException} when the successor does not
+     * prove the secret or rejects ours.
      */
     static void asConnector(PeerConnection successor, CollectiveSettings settings, int selfRank,
             long deadlineNanos) {
@@ -87,7 +110,7 @@ final class Handshake {
         byte[] expected = acceptorProof(settings, selfRank, acceptorRank, connectorNonce, acceptorNonce);
         if (!MessageDigest.isEqual(expected, acceptorMac)) {
             throw successor.failure(successor.describePeer()
-                    + " failed authentication (different secret or session tag)", null);
+                    + " failed authentication (different secret, session tag or encryption setting)", null);
         }
 
         byte[] confirm = connectorProof(settings, selfRank, acceptorRank, connectorNonce, acceptorNonce);
@@ -97,6 +120,7 @@ final class Handshake {
         if (ack.get(0) != ACCEPTED) {
             throw successor.failure(successor.describePeer() + " refused this rank's handshake", null);
         }
+        successor.keyFrames(frameKey(settings, selfRank, acceptorRank, connectorNonce, acceptorNonce));
     }
 
     private static byte[] proof(String role, CollectiveSettings settings, int connectorRank,

@@ -8,8 +8,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The receiving half of a rank's ring: reads the predecessor's frames of each step, checks each
- * header against what must arrive (it reads at most that, and refuses anything else), then adds
- * the payload (reduce-scatter) or copies it (all-gather) into the buffer. How far it got is what
+ * header against what must arrive (it reads at most that, and refuses anything else), has its
+ * {@link FrameSeal} open it (an encrypted frame whose tag fails is refused whole), then adds the
+ * payload (reduce-scatter) or copies it (all-gather) into the buffer. How far it got is what
  * the sending half may send next, since every step sends what the step before received; it is
  * published to the collective's sending thread through one volatile word, and that thread is
  * woken when it waits for it. Owned by the calling thread of each all-reduce.
@@ -22,8 +23,9 @@ final class InboundSegments {
     private final PeerConnection predecessor;
     private final RingSchedule schedule;
     private final int steps;
-    private final ByteBuffer frame = RingCollective.newFrame();
-    private final FloatBuffer payload = RingCollective.payloadOf(frame);
+    private final FrameSeal seal;
+    private final ByteBuffer frame;
+    private final FloatBuffer payload;
     private final float[] addScratch = new float[ADD_BLOCK_FLOATS];
     /** Frames received since the ring formed. */
     private int sequence;
@@ -39,8 +41,11 @@ final class InboundSegments {
     /** The sending thread while it waits for {@link #progress}, so the receiver can wake it. */
     private volatile Thread parkedSender;
 
-    InboundSegments(PeerConnection predecessor, RingSchedule schedule) {
+    InboundSegments(PeerConnection predecessor, RingSchedule schedule, FrameSeal seal) {
         this.predecessor = predecessor;
+        this.seal = seal;
+        this.frame = seal.frame;
+        this.payload = seal.payload();
         this.schedule = schedule;
         this.steps = schedule.steps();
     }
@@ -90,7 +95,7 @@ final class InboundSegments {
         int n = buffer.length;
         if (count == 0) {
             count = Math.min(frameFloats, schedule.segmentLength(schedule.receiveSegment(step), n) - done);
-            frame.clear().limit(RingCollective.HEADER_BYTES + count * Float.BYTES);
+            frame.clear().limit(RingCollective.HEADER_BYTES + count * Float.BYTES + seal.tagBytes());
             headerChecked = false;
         }
         if (predecessor.readAvailable(frame, schedule.stepName(step)) <= 0) {
@@ -101,6 +106,9 @@ final class InboundSegments {
             headerChecked = true;
         }
         if (!frame.hasRemaining()) {
+            if (!seal.open(count * Float.BYTES)) {
+                throw unauthentic();
+            }
             consume(buffer, n);
         }
         return true;
@@ -157,8 +165,15 @@ final class InboundSegments {
             problem = "a payload of " + peerPayloadBytes + " bytes where " + payloadBytes + " were due";
         }
         if (problem != null) {
-            throw predecessor.failure(predecessor.describePeer() + " sent " + problem + " in " + what, null);
+            // A sealed frame's header is authenticated data: any flaw in it is an attack, not a bug.
+            throw seal.authenticates() ? unauthentic()
+                    : predecessor.failure(predecessor.describePeer() + " sent " + problem + " in " + what, null);
         }
+    }
+
+    private CollectiveException unauthentic() {
+        return predecessor.failure("frame " + sequence + " from " + predecessor.describePeer()
+                + " failed authentication (tampered, replayed, reordered or truncated)", null);
     }
 
     /** Adds (reduce-scatter) or copies (all-gather) the complete frame just read. */

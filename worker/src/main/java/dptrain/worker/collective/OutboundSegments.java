@@ -6,17 +6,18 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The sending half of a rank's ring: cuts the segment of each step into frames for the successor,
- * in order, each once its data is final (see {@link InboundSegments#hasFinal}). Owned by one
- * thread per call: the calling thread for small buffers, the collective's own thread for large
- * ones.
+ * in order, each once its data is final (see {@link InboundSegments#hasFinal}), sealed by its
+ * {@link FrameSeal}. Owned by one thread per call: the calling thread for small buffers, the
+ * collective's own thread for large ones.
  */
 final class OutboundSegments {
 
     private final PeerConnection successor;
     private final RingSchedule schedule;
     private final int steps;
-    private final ByteBuffer frame = RingCollective.newFrame();
-    private final FloatBuffer payload = RingCollective.payloadOf(frame);
+    private final FrameSeal seal;
+    private final ByteBuffer frame;
+    private final FloatBuffer payload;
     /** Frames sent since the ring formed; the receiver checks it. */
     private int sequence;
 
@@ -26,8 +27,11 @@ final class OutboundSegments {
     /** Step of the frame in {@link #frame}. */
     private int framedStep;
 
-    OutboundSegments(PeerConnection successor, RingSchedule schedule) {
+    OutboundSegments(PeerConnection successor, RingSchedule schedule, FrameSeal seal) {
         this.successor = successor;
+        this.seal = seal;
+        this.frame = seal.frame;
+        this.payload = seal.payload();
         this.schedule = schedule;
         this.steps = schedule.steps();
     }
@@ -105,7 +109,8 @@ final class OutboundSegments {
                 .putInt(4, sequence)
                 .putInt(8, n)
                 .putInt(12, count * Float.BYTES);
-        frame.limit(RingCollective.HEADER_BYTES + count * Float.BYTES);
+        seal.seal(count * Float.BYTES);
+        frame.limit(RingCollective.HEADER_BYTES + count * Float.BYTES + seal.tagBytes());
         sequence++;
         framedStep = step;
         done += count;

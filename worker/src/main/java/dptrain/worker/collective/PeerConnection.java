@@ -30,6 +30,8 @@ final class PeerConnection implements Closeable {
     private final int peerRank;
     private final String role;
     private final long timeoutNanos;
+    /** The key the handshake derived for this connection's frames ({@link FrameSeal}); null before. */
+    private byte[] frameKey;
 
     private PeerConnection(SocketChannel channel, Selector selector, SelectionKey key, int selfRank,
             int peerRank, String role, long timeoutNanos) {
@@ -67,6 +69,20 @@ final class PeerConnection implements Closeable {
 
     int peerRank() {
         return peerRank;
+    }
+
+    /** Records the frame key the handshake derived, once it has succeeded. */
+    void keyFrames(byte[] key) {
+        frameKey = key.clone();
+    }
+
+    /** The frame key the handshake derived; fails when no handshake has succeeded. */
+    byte[] frameKey() {
+        if (frameKey == null) {
+            throw new IllegalStateException("rank " + selfRank + ": no handshake with " + describePeer()
+                    + " has derived a frame key");
+        }
+        return frameKey.clone();
     }
 
     /** "predecessor rank 2": how error messages name the peer. */

@@ -1,5 +1,6 @@
 package dptrain.worker.collective;
 
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -11,11 +12,18 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Where the ranks of one epoch attempt meet, served by the driver: each rank sends the address
@@ -31,6 +39,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *                           HMAC("dptrain-rendezvous reply", tag, rank, nonce, every address)
  *                  REFUSED  0, message length, message (an authentic request that does not fit)
  * </pre>
+ *
+ * When the settings ask for encryption, the request's label says so (a rank that does not agree
+ * is not authentic here), and everything of a REPLY after its first byte travels sealed: a fresh
+ * 12-byte nonce, the length, then the AES-GCM ciphertext and tag of those bytes, under a key
+ * derived from the job's key, the rank and the request's fresh nonce.
  *
  * Both directions are authenticated with the ring's key and session tag (see {@link Handshake}),
  * so a process without the job's key cannot publish an address or feed a rank a forged list, a
@@ -51,6 +64,7 @@ public final class RendezvousServer implements Closeable {
     static final int MAX_READERS = 64;
     /** The longest a connection may take to send its request. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ServerSocket server;
     private final CollectiveSettings settings;
@@ -200,14 +214,26 @@ public final class RendezvousServer implements Closeable {
         Socket socket = waiting[rank];
         waiting[rank] = null;
         try {
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            out.writeByte(MET);
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            DataOutputStream list = new DataOutputStream(body);
             for (String address : addresses) {
                 byte[] bytes = address.getBytes(StandardCharsets.UTF_8);
-                out.writeInt(bytes.length);
-                out.write(bytes);
+                list.writeInt(bytes.length);
+                list.write(bytes);
             }
-            out.write(replyMac(settings, rank, nonces[rank], addresses));
+            list.write(replyMac(settings, rank, nonces[rank], addresses));
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeByte(MET);
+            if (settings.encrypted()) {
+                byte[] iv = new byte[FrameSeal.NONCE_BYTES];
+                RANDOM.nextBytes(iv);
+                byte[] sealed = sealReply(settings, rank, nonces[rank], iv, body.toByteArray());
+                out.write(iv);
+                out.writeInt(sealed.length);
+                out.write(sealed);
+            } else {
+                body.writeTo(out);
+            }
             out.flush();
         } catch (IOException e) {
             // That rank is gone; its ring neighbours will time out and Spark retries the stage.
@@ -231,8 +257,42 @@ public final class RendezvousServer implements Closeable {
         }
     }
 
+    /** The longest sealed reply body for {@code size} ranks: every address at its longest, the MAC, the tag. */
+    static int maxSealedReplyBytes(int size) {
+        return size * (Integer.BYTES + PeerAddress.MAX_CHARS) + Handshake.MAC_BYTES + FrameSeal.TAG_BYTES;
+    }
+
+    /** AES-GCM of a reply body for {@code rank}, under the key of its request's {@code nonce}. */
+    static byte[] sealReply(CollectiveSettings settings, int rank, byte[] nonce, byte[] iv, byte[] body) {
+        return replyCipher(settings, Cipher.ENCRYPT_MODE, rank, nonce, iv, body);
+    }
+
+    /** The reply body sealed by {@link #sealReply}, or null when it fails authentication. */
+    static byte[] openReply(CollectiveSettings settings, int rank, byte[] nonce, byte[] iv, byte[] sealed) {
+        return replyCipher(settings, Cipher.DECRYPT_MODE, rank, nonce, iv, sealed);
+    }
+
+    private static byte[] replyCipher(CollectiveSettings settings, int mode, int rank, byte[] nonce, byte[] iv,
+            byte[] input) {
+        byte[] key = Handshake.mac(settings, "dptrain-rendezvous reply key",
+                ByteBuffer.allocate(Integer.BYTES).putInt(rank).array(), nonce);
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(mode, new SecretKeySpec(key, 0, FrameSeal.KEY_BYTES, "AES"),
+                    new GCMParameterSpec(FrameSeal.TAG_BYTES * Byte.SIZE, iv));
+            return cipher.doFinal(input);
+        } catch (AEADBadTagException e) {
+            return null;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM/NoPadding is not available in this JVM: " + e, e);
+        } finally {
+            Arrays.fill(key, (byte) 0);
+        }
+    }
+
     static byte[] requestMac(CollectiveSettings settings, int rank, int size, byte[] nonce, String address) {
-        return Handshake.mac(settings, "dptrain-rendezvous request",
+        return Handshake.mac(settings, settings.encrypted() ? "dptrain-rendezvous request, encrypted reply"
+                : "dptrain-rendezvous request",
                 ByteBuffer.allocate(2 * Integer.BYTES).putInt(rank).putInt(size).array(), nonce,
                 address.getBytes(StandardCharsets.UTF_8));
     }

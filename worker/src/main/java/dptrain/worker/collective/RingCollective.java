@@ -1,9 +1,6 @@
 package dptrain.worker.collective;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -41,9 +38,11 @@ import java.util.function.BooleanSupplier;
  * first frame is out before anything it reads can make it fail. Large buffers are sent by the
  * collective's own thread (one hand-off per call), which takes each frame as soon as the
  * receiving thread reports its data final, so the copies into and out of the sockets run in
- * parallel. Frames are a 16-byte header (magic, sequence number, buffer length, payload length)
- * followed by little-endian float32 data; the receiver knows what must arrive, reads at most
- * that, and refuses anything else.
+ * parallel (on an encrypted ring from {@link #THREADED_SEALED_FLOATS}, so that sealing and
+ * opening run in parallel too). Frames are a 16-byte header (magic, sequence number, buffer length, payload length)
+ * followed by little-endian float32 data, in clear or, when the settings ask for encryption,
+ * as AES-GCM ciphertext and tag (see {@link FrameSeal}); the receiver knows what must arrive,
+ * reads at most that, and refuses anything else.
  *
  * <p>Not for concurrent use: calls are serialised. After any failure the collective is closed
  * and every later call fails; a Spark task then fails and the stage is retried with a new ring.
@@ -60,6 +59,11 @@ public final class RingCollective implements Collective {
      * are cheaper without the hand-off.
      */
     static final int THREADED_FLOATS = 1 << 20;
+    /**
+     * The same for encrypted rings: sealing and opening cost more than the hand-off from a frame
+     * or two on, and the sender thread seals while the caller opens.
+     */
+    static final int THREADED_SEALED_FLOATS = 2 * CHUNK_FLOATS;
     /** Buffers of at least this many floats use {@link #LARGE_CHUNK_FLOATS}. */
     static final int LARGE_BUFFER_FLOATS = 4 * 1024 * 1024;
     static final int FRAME_MAGIC = 0x44505446; // "DPTF"
@@ -74,6 +78,9 @@ public final class RingCollective implements Collective {
     private final int size;
     private final long timeoutNanos;
     private final long rejectedConnections;
+    private final boolean encrypted;
+    /** From this many floats on, the collective's own thread sends. */
+    private final int threadedFloats;
     /** Accepted the predecessor while the ring formed; sends large buffers; stopped by {@link #close()}. */
     private final ExecutorService sender;
     private final PeerConnection successor;
@@ -106,8 +113,12 @@ public final class RingCollective implements Collective {
         this.successor = successor;
         this.predecessor = predecessor;
         RingSchedule schedule = new RingSchedule(rank, size);
-        this.outbound = new OutboundSegments(successor, schedule);
-        this.inbound = new InboundSegments(predecessor, schedule);
+        this.encrypted = settings.encrypted();
+        this.threadedFloats = encrypted ? THREADED_SEALED_FLOATS : THREADED_FLOATS;
+        this.outbound = new OutboundSegments(successor, schedule,
+                encrypted ? FrameSeal.aesGcm(successor.frameKey(), true) : FrameSeal.clear());
+        this.inbound = new InboundSegments(predecessor, schedule,
+                encrypted ? FrameSeal.aesGcm(predecessor.frameKey(), false) : FrameSeal.clear());
         Selector selector = null;
         try {
             selector = Selector.open();
@@ -120,18 +131,6 @@ public final class RingCollective implements Collective {
         this.waiter = selector;
     }
 
-    /** A frame buffer big enough for the largest frame, in the wire's byte order. */
-    static ByteBuffer newFrame() {
-        return ByteBuffer.allocateDirect(HEADER_BYTES + LARGE_CHUNK_FLOATS * Float.BYTES)
-                .order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /** The float payload that follows the header of {@code frame}. */
-    static FloatBuffer payloadOf(ByteBuffer frame) {
-        return frame.slice(HEADER_BYTES, frame.capacity() - HEADER_BYTES)
-                .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-    }
-
     @Override
     public int rank() {
         return rank;
@@ -140,6 +139,11 @@ public final class RingCollective implements Collective {
     @Override
     public int size() {
         return size;
+    }
+
+    /** Whether this ring's frames are encrypted and authenticated ({@link FrameSeal}). */
+    public boolean encrypted() {
+        return encrypted;
     }
 
     /**
@@ -169,7 +173,7 @@ public final class RingCollective implements Collective {
                     + earlier.getMessage(), earlier);
         }
         try {
-            if (buffer.length >= THREADED_FLOATS) {
+            if (buffer.length >= threadedFloats) {
                 runThreaded(buffer);
             } else if (buffer.length > 0) {
                 run(buffer, false);

@@ -20,7 +20,8 @@
  *   <li><b>Moving data.</b> The {@link dptrain.worker.collective.Collective} handed back only
  *       all-reduces: the {@link dptrain.worker.collective.RingCollective} over two
  *       {@code PeerConnection}s, its steps laid out by {@code RingSchedule}, its sending and
- *       receiving halves {@code OutboundSegments} and {@code InboundSegments}.</li>
+ *       receiving halves {@code OutboundSegments} and {@code InboundSegments}, each frame guarded
+ *       by a {@code FrameSeal} (in clear, or AES-GCM).</li>
  * </ol>
  *
  * <h2>Why a sum</h2>
@@ -49,8 +50,20 @@
  * mutual challenge-response. Nothing from the network is Java-deserialized and every field read has a fixed
  * or checked size. Every wait is bounded by the configured timeout and ends in a
  * {@link dptrain.worker.collective.CollectiveException} that names this rank, the peer and what
- * was awaited: the Spark task fails and the stage is retried, rather than hanging. The
- * connections are authenticated, not encrypted: data frames travel in the clear on the
- * cluster network.
+ * was awaited: the Spark task fails and the stage is retried, rather than hanging.
+ *
+ * <h2>Encryption</h2>
+ * When {@link dptrain.worker.collective.CollectiveSettings#encrypted()} (by default exactly when
+ * Spark's own network encryption or SSL is on, see
+ * {@link dptrain.worker.collective.AllReduceEncryption}), every ring frame after the handshake is
+ * AES-GCM ciphertext ({@code FrameSeal}): each connection's key is derived from the job's key and
+ * both fresh nonces of its handshake, each frame's nonce is its number on that connection, and
+ * the clear header is authenticated data, so a frame tampered with, replayed, dropped, reordered
+ * or cut short fails its tag; the receiving rank then fails with one line naming the frame and
+ * the peer, having applied nothing of it, and the epoch is relaunched as for any lost peer. The
+ * driver's rendezvous seals its reply the same way. The proofs of both handshakes cover the
+ * setting, so a rank that does not agree is refused rather than left reading frames it cannot
+ * read. Off, frames are what they always were: authenticated at connection time, then in clear.
+ * The in-memory group ({@code LocalCollective}) moves nothing over a network and needs neither.
  */
 package dptrain.worker.collective;

@@ -59,11 +59,12 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
         InetAddress address = executorAddress();
         Duration timeout = Duration.ofSeconds(epoch.timeoutSeconds());
         String stageTag = epoch.sessionTag() + "/stage-" + context.stageId() + "." + context.stageAttemptNumber();
-        CollectiveSettings settings = new CollectiveSettings(key, stageTag, address, timeout);
+        boolean encrypted = CollectiveKey.encryptionForThisProcess();
+        CollectiveSettings settings = new CollectiveSettings(key, stageTag, address, timeout).withEncryption(encrypted);
         // the driver's rendezvous knows the epoch attempt, not the stage it became
         Rendezvous rendezvous = epoch.rendezvous() == null ? context::allGather
                 : new DriverRendezvous(epoch.rendezvous(), new CollectiveSettings(key, epoch.sessionTag(), address,
-                        timeout), rank, epoch.workers(), context::isInterrupted);
+                        timeout).withEncryption(encrypted), rank, epoch.workers(), context::isInterrupted);
         EpochReport report;
         long begin = System.nanoTime();
         try (Collective collective = GroupFormation.form(rank, epoch.workers(), rendezvous, settings,
@@ -71,7 +72,8 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
             // One line per task and epoch attempt: in an executor's log it says which rank of which attempt
             // ran there, the first thing to look for when an epoch had to be relaunched.
             LOG.info("rank {} of {} joined the {} of {} on executor {} in {} ms", rank, epoch.workers(),
-                    collective instanceof RingCollective ? "ring" : collective.size() > 1 ? "in-memory group" : "group",
+                    collective instanceof RingCollective ring ? (ring.encrypted() ? "encrypted ring" : "ring")
+                            : collective.size() > 1 ? "in-memory group" : "group",
                     epoch.sessionTag(), SparkEnv.get().executorId(), (System.nanoTime() - begin) / 1_000_000);
             report = EpochRunner.run(epoch, rank, block, collective);
         }

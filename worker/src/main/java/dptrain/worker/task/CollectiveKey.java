@@ -1,10 +1,12 @@
 package dptrain.worker.task;
 
+import dptrain.worker.collective.AllReduceEncryption;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +20,18 @@ import org.slf4j.LoggerFactory;
  * inside the task closure) and a process that does not hold the application's secret cannot join
  * the ring. Driver and executors read the same
  * application-wide {@code spark.authenticate}, so every rank derives the same key.
+ *
+ * <p>The same application-wide settings decide whether the all-reduce encrypts its frames
+ * ({@link #encryptionForThisProcess()}), so every rank and the driver's rendezvous decide alike.
  */
 public final class CollectiveKey {
 
     static final String AUTHENTICATE = "spark.authenticate";
+    /** Spark setting: whether the all-reduce encrypts, {@code auto} (the default), {@code true} or {@code false}. */
+    public static final String ENCRYPTION_CONF = "spark.dptrain.allreduce.encryption";
+    /** Spark's own settings that make {@code auto} encrypt. */
+    static final String SPARK_NETWORK_CRYPTO = "spark.network.crypto.enabled";
+    static final String SPARK_SSL = "spark.ssl.enabled";
     private static final String ALGORITHM = "HmacSHA256";
     private static final Logger LOG = LoggerFactory.getLogger(CollectiveKey.class);
     private static final AtomicBoolean ANNOUNCED = new AtomicBoolean();
@@ -46,6 +56,22 @@ public final class CollectiveKey {
             LOG.info("all-reduce key derived from the Spark application secret ({}=true)", AUTHENTICATE);
         }
         return derive(sparkSecret, shipped);
+    }
+
+    /**
+     * Whether this process's all-reduce (executor) or rendezvous (driver) encrypts: by
+     * {@value #ENCRYPTION_CONF}, whose default {@code auto} follows Spark's
+     * {@value #SPARK_NETWORK_CRYPTO} and {@value #SPARK_SSL}. False outside Spark.
+     */
+    public static boolean encryptionForThisProcess() {
+        SparkEnv env = SparkEnv.get();
+        return env != null && encryption(env.conf());
+    }
+
+    /** What {@code conf} decides for the all-reduce's encryption. */
+    static boolean encryption(SparkConf conf) {
+        AllReduceEncryption choice = AllReduceEncryption.parse(ENCRYPTION_CONF, conf.get(ENCRYPTION_CONF, "auto"));
+        return choice.encrypts(conf.getBoolean(SPARK_NETWORK_CRYPTO, false) || conf.getBoolean(SPARK_SSL, false));
     }
 
     /** HMAC-SHA256 of the nonce under the Spark secret: 32 bytes. */

@@ -53,4 +53,30 @@ class CollectiveSettingsTest {
         assertNotEquals(a, c);
         assertArrayEquals(new byte[16], a.secret());
     }
+
+    @Test
+    void encryptionIsOffUnlessAskedForAndTakesPartInEquality() {
+        CollectiveSettings plain = new CollectiveSettings(new byte[16], "tag", Rings.loopback(), Duration.ofSeconds(1));
+        CollectiveSettings encrypted = plain.withEncryption(true);
+        assertFalse(plain.encrypted());
+        assertTrue(encrypted.encrypted());
+        assertEquals(plain.sessionTag(), encrypted.sessionTag());
+        assertArrayEquals(plain.secret(), encrypted.secret());
+        assertNotEquals(plain, encrypted);
+        assertEquals(plain, encrypted.withEncryption(false));
+        assertTrue(encrypted.toString().endsWith(", encrypted=true]"), encrypted.toString());
+    }
+
+    @Test
+    void encryptionChoiceParsesAutoTrueFalseAndFollowsSparkOnAuto() {
+        assertEquals(AllReduceEncryption.AUTO, AllReduceEncryption.parse("k", " Auto "));
+        assertTrue(AllReduceEncryption.parse("k", "true").encrypts(false));
+        assertFalse(AllReduceEncryption.parse("k", "false").encrypts(true));
+        assertTrue(AllReduceEncryption.AUTO.encrypts(true));
+        assertFalse(AllReduceEncryption.AUTO.encrypts(false));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> AllReduceEncryption.parse("spark.dptrain.allreduce.encryption", "yes"));
+        assertEquals("spark.dptrain.allreduce.encryption: unknown value 'yes'; use auto (the default: encrypt when"
+                + " Spark encrypts), true or false", bad.getMessage());
+    }
 }

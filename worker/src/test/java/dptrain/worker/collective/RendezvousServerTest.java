@@ -79,7 +79,7 @@ class RendezvousServerTest {
             CollectiveException wrongAttempt = assertThrows(CollectiveException.class,
                     () -> join(server, settings("job-1/epoch-3/attempt-2", Rings.SECRET, Rings.TIMEOUT), 1, 2));
             String closed = " closed the connection before all 2 ranks arrived (the epoch attempt ended, or this"
-                    + " rank's key or session tag is not the driver's)";
+                    + " rank's key, session tag or encryption setting is not the driver's)";
             assertEquals("rank 0: the driver's rendezvous at " + server.address() + closed, wrongKey.getMessage());
             assertEquals("rank 1: the driver's rendezvous at " + server.address() + closed, wrongAttempt.getMessage());
             assertEquals(2, server.rejectedConnections());
@@ -148,7 +148,8 @@ class RendezvousServerTest {
         closer.start();
         CollectiveException e = assertThrows(CollectiveException.class, () -> join(server, settings(), 0, 2));
         assertEquals("rank 0: the driver's rendezvous at " + server.address() + " closed the connection before all 2"
-                + " ranks arrived (the epoch attempt ended, or this rank's key or session tag is not the driver's)",
+                + " ranks arrived (the epoch attempt ended, or this rank's key, session tag or encryption"
+                + " setting is not the driver's)",
                 e.getMessage());
     }
 

@@ -114,7 +114,7 @@ public final class RingCollectiveBenchmark {
         }
     }
 
-    private static float[][] filled(int size, int length) {
+    static float[][] filled(int size, int length) {
         float[][] buffers = new float[size][length];
         for (float[] buffer : buffers) {
             Arrays.fill(buffer, 1e-3f);
@@ -122,7 +122,7 @@ public final class RingCollectiveBenchmark {
         return buffers;
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
@@ -130,7 +130,7 @@ public final class RingCollectiveBenchmark {
     }
 
     /** Seconds per all-reduce over {@code calls} consecutive calls on every rank. */
-    private static double timeTcp(List<Collective> ring, float[][] buffers, int calls) {
+    static double timeTcp(List<Collective> ring, float[][] buffers, int calls) {
         int size = ring.size();
         long start = System.nanoTime();
         List<Rings.Outcome<Object>> outcomes = Rings.onEveryRank(size, rank -> () -> {

@@ -39,9 +39,19 @@ final class Rings {
 
     /** Opens a healthy ring of {@code size} ranks; fails the test if any rank fails. */
     static List<Collective> open(int size) {
+        return open(size, settings());
+    }
+
+    /** Opens a healthy ring of {@code size} ranks with {@code settings}; fails the test if any rank fails. */
+    static List<Collective> open(int size, CollectiveSettings settings) {
         InMemoryRendezvous rendezvous = new InMemoryRendezvous(size, Duration.ofSeconds(10));
+        return open(size, settings, rendezvous::forRank);
+    }
+
+    /** Opens a healthy ring whose ranks meet at {@code rendezvous}; fails the test if any rank fails. */
+    static List<Collective> open(int size, CollectiveSettings settings, IntFunction<Rendezvous> rendezvous) {
         List<Outcome<Collective>> outcomes = onEveryRank(size,
-                rank -> () -> GroupFormation.form(rank, size, rendezvous.forRank(rank), settings(),
+                rank -> () -> GroupFormation.form(rank, size, rendezvous.apply(rank), settings,
                         GroupFormation.SameJvm.TCP_RING));
         List<Collective> ring = new ArrayList<>();
         for (Outcome<Collective> outcome : outcomes) {

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
 class CollectiveKeyTest {
@@ -34,5 +38,21 @@ class CollectiveKeyTest {
         Arrays.fill(shipped, (byte) 3);
         // No SparkEnv in this JVM (or spark.authenticate unset): nothing is derived.
         assertArrayEquals(shipped, CollectiveKey.forThisProcess(shipped));
+    }
+
+    @Test
+    void allReduceEncryptsWhenSparkEncryptsOrWhenAskedTo() {
+        assertFalse(CollectiveKey.encryption(new SparkConf(false)));
+        assertTrue(CollectiveKey.encryption(new SparkConf(false).set("spark.network.crypto.enabled", "true")));
+        assertTrue(CollectiveKey.encryption(new SparkConf(false).set("spark.ssl.enabled", "true")));
+        assertTrue(CollectiveKey.encryption(new SparkConf(false).set(CollectiveKey.ENCRYPTION_CONF, "true")));
+        assertFalse(CollectiveKey.encryption(new SparkConf(false).set("spark.ssl.enabled", "true")
+                .set(CollectiveKey.ENCRYPTION_CONF, "false")));
+        assertTrue(CollectiveKey.encryption(new SparkConf(false).set("spark.network.crypto.enabled", "true")
+                .set(CollectiveKey.ENCRYPTION_CONF, "auto")));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> CollectiveKey.encryption(new SparkConf(false).set(CollectiveKey.ENCRYPTION_CONF, "on")));
+        assertEquals("spark.dptrain.allreduce.encryption: unknown value 'on'; use auto (the default: encrypt when"
+                + " Spark encrypts), true or false", bad.getMessage());
     }
 }

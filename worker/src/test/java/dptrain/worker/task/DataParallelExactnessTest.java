@@ -1,5 +1,6 @@
 package dptrain.worker.task;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,14 +70,27 @@ class DataParallelExactnessTest {
     @MethodSource("cases")
     void ranksOnTheSocketRingMatchSingleProcessTraining(String name, IUpdater updater, double l2, long[] shardRows,
                                                         int batch, int epochs) throws Exception {
-        assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs, DataParallelExactnessTest::ring);
+        assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs, size -> ring(size, false));
+    }
+
+    @ParameterizedTest(name = "{0}, encrypted ring equals the plain ring bit for bit")
+    @MethodSource("cases")
+    void ranksOnTheEncryptedRingTrainExactlyAsOnThePlainRing(String name, IUpdater updater, double l2,
+                                                             long[] shardRows, int batch, int epochs) throws Exception {
+        NetworkState plain = assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs,
+                size -> ring(size, false));
+        NetworkState encrypted = assertSameAsSingleProcess(updater, l2, shardRows, batch, epochs,
+                size -> ring(size, true));
+        assertArrayEquals(plain.params(), encrypted.params());
+        assertArrayEquals(plain.updaterState(), encrypted.updaterState());
+        assertEquals(plain.iteration(), encrypted.iteration());
     }
 
     /** A real authenticated TCP ring on loopback, opened concurrently by one thread per rank. */
-    private static Collective[] ring(int size) {
+    private static Collective[] ring(int size, boolean encrypted) {
         InMemoryRendezvous rendezvous = new InMemoryRendezvous(size);
         CollectiveSettings settings = new CollectiveSettings(new byte[32], "exactness-test",
-                InetAddress.getLoopbackAddress(), Duration.ofSeconds(30));
+                InetAddress.getLoopbackAddress(), Duration.ofSeconds(30)).withEncryption(encrypted);
         ExecutorService openers = Executors.newFixedThreadPool(size);
         try {
             List<Future<Collective>> opened = new ArrayList<>();
@@ -97,7 +111,8 @@ class DataParallelExactnessTest {
         }
     }
 
-    static void assertSameAsSingleProcess(IUpdater updater, double l2, long[] shardRows, int batch, int epochs,
+    /** The end state of the ranks' training, once checked against single-process DL4J. */
+    static NetworkState assertSameAsSingleProcess(IUpdater updater, double l2, long[] shardRows, int batch, int epochs,
                                           IntFunction<Collective[]> collectives) throws Exception {
         String json = TinyNetworks.classifier(updater, l2, SEED);
         int ranks = shardRows.length;
@@ -155,5 +170,6 @@ class DataParallelExactnessTest {
         if (referenceUpdater != null) {
             ReferenceTraining.assertClose(referenceUpdater.toFloatVector(), state.updaterState(), TOLERANCE);
         }
+        return state;
     }
 }
