@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need beyond Maven's dependencies is on this machine: Debian's
-# dataset-fashion-mnist (the real-data tests read /usr/share/datasets/fashion-mnist) and chromium
-# (the report tests open report.html in a real headless browser). Installs the missing ones with
+# dataset-fashion-mnist (the real-data tests read /usr/share/datasets/fashion-mnist), chromium
+# (the report tests open report.html in a real headless browser) and tcpdump (the encryption test
+# captures the ring's loopback traffic). Installs the missing ones with
 # apt-get (as root, or through sudo); elsewhere says in one line what to install and exits 1.
 #
 #   deploy/ensure-test-tools.sh
@@ -9,6 +10,7 @@ set -euo pipefail
 missing=()
 [[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]] || missing+=(dataset-fashion-mnist)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v tcpdump >/dev/null 2>&1 || [[ -x /usr/bin/tcpdump || -x /usr/sbin/tcpdump ]] || missing+=(tcpdump)
 (( ${#missing[@]} == 0 )) && exit 0
 
 sudo=""
