@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.collective.AllReduceEncryption;
 import dptrain.worker.device.DeviceMode;
 import dptrain.worker.step.Averaging;
 
@@ -29,6 +30,7 @@ public final class SpecDefaults {
     public static final boolean AVERAGE_UPDATER_STATE = TrainingKeys.AVERAGE_UPDATER_STATE.defaultValue();
     public static final OnDivergence ON_DIVERGENCE = TrainingKeys.ON_DIVERGENCE.defaultValue();
     public static final DeviceMode DEVICE = TrainingKeys.DEVICE.defaultValue();
+    public static final AllReduceEncryption ALLREDUCE_ENCRYPTION = TrainingKeys.ALLREDUCE_ENCRYPTION.defaultValue();
 
     public static final OptimizerType OPTIMIZER = OptimizerKeys.TYPE.defaultValue();
     public static final double MOMENTUM = OptimizerKeys.MOMENTUM.defaultValue();

@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.collective.AllReduceEncryption;
 import dptrain.worker.device.DeviceMode;
 import dptrain.worker.step.Averaging;
 import java.util.Arrays;
@@ -53,6 +54,8 @@ final class Spelling<E extends Enum<E>> {
             "sgdr", ScheduleType.COSINE_RESTARTS));
     static final Spelling<Averaging.Mode> AVERAGING_MODE = new Spelling<>(Averaging.Mode.class, Map.of());
     static final Spelling<DeviceMode> DEVICE = new Spelling<>(DeviceMode.class, Map.of());
+    static final Spelling<AllReduceEncryption> ALLREDUCE_ENCRYPTION = new Spelling<>(AllReduceEncryption.class,
+            Map.of());
     static final Spelling<RetrainMetric> RETRAIN_METRIC = new Spelling<>(RetrainMetric.class, Map.of());
 
     private final E[] constants;

@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.collective.AllReduceEncryption;
 import dptrain.worker.device.DeviceMode;
 import dptrain.worker.step.Averaging;
 
@@ -113,6 +114,18 @@ final class TrainingKeys {
                     + " docs/gpu.md")
             .declare();
 
+    static final SpecKey<TrainingSpec, AllReduceEncryption> ALLREDUCE_ENCRYPTION = SpecKey.in(SECTION,
+                    "allreduce_encryption", ValueTypes.choice(Spelling.ALLREDUCE_ENCRYPTION),
+                    TrainingSpec::allreduceEncryption)
+            .byDefault(AllReduceEncryption.AUTO)
+            .absentFromOlderJsonIsTheDefault()
+            .doc("`auto`, `true`, `false`",
+                    "whether every frame of the TCP ring all-reduce and of the driver's rendezvous after the"
+                    + " handshake is encrypted and authenticated (AES-GCM, keys per connection from the handshake)."
+                    + " `auto`: when the Spark application encrypts (`spark.network.crypto.enabled` or"
+                    + " `spark.ssl.enabled`, or `spark.dptrain.allreduce.encryption=true`); see Security")
+            .declare();
+
     private TrainingKeys() {
     }
 
@@ -123,6 +136,6 @@ final class TrainingKeys {
         return new TrainingSpec(values.get(WORKERS), values.get(BATCH_SIZE), values.get(EPOCHS), values.get(SEED),
                 values.get(OPTIMIZER), values.get(EPOCH_RETRIES), values.get(COLLECTIVE_TIMEOUT_SECONDS),
                 values.get(AVERAGING), values.get(AVERAGING_FREQUENCY), values.get(AVERAGE_UPDATER_STATE),
-                values.get(ON_DIVERGENCE), values.get(DEVICE));
+                values.get(ON_DIVERGENCE), values.get(DEVICE), values.get(ALLREDUCE_ENCRYPTION));
     }
 }

@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.collective.AllReduceEncryption;
 import dptrain.worker.device.DeviceMode;
 import dptrain.worker.step.Averaging;
 import java.util.Objects;
@@ -20,11 +21,12 @@ import java.util.Objects;
  * @param averageUpdaterState       parameter averaging: average the updater state too
  * @param onDivergence              stop, or roll back with half the learning rate, on a NaN/Inf loss or gradient
  * @param device                    where the executors train: cpu, gpu, or auto (a supported GPU if there is one)
+ * @param allreduceEncryption       whether the all-reduce encrypts its frames: auto (as Spark encrypts), true, false
  */
 public record TrainingSpec(int workers, int batchSize, int epochs, long seed, OptimizerSpec optimizer,
                            int epochRetries, int collectiveTimeoutSeconds, Averaging.Mode averaging,
                            int averagingFrequency, boolean averageUpdaterState, OnDivergence onDivergence,
-                           DeviceMode device) {
+                           DeviceMode device, AllReduceEncryption allreduceEncryption) {
 
     public TrainingSpec {
         TrainingKeys.WORKERS.check(workers);
@@ -41,6 +43,7 @@ public record TrainingSpec(int workers, int batchSize, int epochs, long seed, Op
         Objects.requireNonNull(averaging, "averaging");
         Objects.requireNonNull(onDivergence, "onDivergence");
         Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(allreduceEncryption, "allreduceEncryption");
         TrainingKeys.AVERAGING_FREQUENCY.check(averagingFrequency);
         if (averaging == Averaging.Mode.GRADIENTS && averagingFrequency != 1) {
             throw new SpecException("training.averaging_frequency: only used with training.averaging: parameters "

@@ -3,6 +3,7 @@ package dptrain.driver.engine;
 import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.eval.PartitionEvaluation;
 import dptrain.worker.step.NetworkState;
+import dptrain.worker.task.CollectiveKey;
 import dptrain.worker.task.EpochPlan;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -34,7 +35,8 @@ public final class DistributedTrainer {
                 : BarrierStages.shardRows(spark, request.shards(), request.workers());
         EpochPlan template = new EpochPlan(request.configurationJson(), null, request.seed(), request.batchSize(),
                 shardRows, request.classes(), newSecret(), request.name() + "-" + UUID.randomUUID(),
-                request.collectiveTimeoutSeconds(), request.step(), null);
+                request.collectiveTimeoutSeconds(), request.step(),
+                CollectiveKey.encryption(request.encryption(), spark.getConf()), null);
         // before any listener writes: a bad rendezvous setting is bad input
         EpochLauncher launcher = new SparkEpochLauncher(spark, request.shards(), template, request.epochs());
         EpochRecord record = new EpochRecord();

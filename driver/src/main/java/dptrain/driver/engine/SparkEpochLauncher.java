@@ -111,7 +111,7 @@ public final class SparkEpochLauncher implements EpochLauncher {
         }
         CollectiveSettings settings = new CollectiveSettings(CollectiveKey.forThisProcess(plan.secret()),
                 plan.sessionTag(), rendezvousBind, Duration.ofSeconds(plan.timeoutSeconds()))
-                .withEncryption(CollectiveKey.encryptionForThisProcess());
+                .withEncryption(plan.encrypted());
         return RendezvousServer.start(settings, plan.workers(), rendezvousHost);
     }
 

@@ -1,5 +1,6 @@
 package dptrain.driver.engine;
 
+import dptrain.worker.collective.AllReduceEncryption;
 import dptrain.worker.data.ShardBlock;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.step.StepSettings;
@@ -32,6 +33,8 @@ import org.apache.spark.api.java.JavaRDD;
  * @param epochRetries             relaunches of a failed epoch from its start state
  * @param collectiveTimeoutSeconds the longest any all-reduce wait may take
  * @param divergence               what a diverged epoch leads to
+ * @param encryption               whether the all-reduce encrypts: {@code AUTO} follows the Spark application's
+ *                                 settings ({@code CollectiveKey.encryption})
  * @param start                    the state the first epoch starts from
  * @param learningRateScale        factor on the configured learning rate to start with (a resumed run's)
  * @param learningRate             the configured learning rate at (iteration, epoch), for the epoch events
@@ -43,7 +46,8 @@ import org.apache.spark.api.java.JavaRDD;
 public record TrainingRequest(String configurationJson, JavaRDD<ShardBlock> shards, int workers, long[] shardRows,
                               JavaRDD<ShardBlock> validation, int classes, boolean binary, long seed, int batchSize,
                               int epochs, StepSettings step, int epochRetries, int collectiveTimeoutSeconds,
-                              DivergencePolicy divergence, NetworkState start, double learningRateScale,
+                              DivergencePolicy divergence, AllReduceEncryption encryption, NetworkState start,
+                              double learningRateScale,
                               ToDoubleBiFunction<Integer, Integer> learningRate, UnaryOperator<NetworkState> result,
                               List<TrainingListener> listeners, String name) {
 
@@ -52,6 +56,7 @@ public record TrainingRequest(String configurationJson, JavaRDD<ShardBlock> shar
         Objects.requireNonNull(shards, "shards");
         Objects.requireNonNull(step, "step");
         Objects.requireNonNull(divergence, "divergence");
+        Objects.requireNonNull(encryption, "encryption");
         Objects.requireNonNull(start, "start");
         Objects.requireNonNull(learningRate, "learningRate");
         Objects.requireNonNull(result, "result");
@@ -100,6 +105,7 @@ public record TrainingRequest(String configurationJson, JavaRDD<ShardBlock> shar
         private Integer epochRetries;
         private Integer collectiveTimeoutSeconds;
         private DivergencePolicy divergence = DivergencePolicy.stop();
+        private AllReduceEncryption encryption = AllReduceEncryption.AUTO;
         private NetworkState start;
         private double learningRateScale = 1.0;
         private ToDoubleBiFunction<Integer, Integer> learningRate;
@@ -169,6 +175,11 @@ public record TrainingRequest(String configurationJson, JavaRDD<ShardBlock> shar
             return this;
         }
 
+        public Builder encryption(AllReduceEncryption choice) {
+            this.encryption = choice;
+            return this;
+        }
+
         /** Where training starts (a checkpoint, a warm start, a network's own state) and with which scale. */
         public Builder start(NetworkState state, double learningRateScale) {
             this.start = state;
@@ -202,7 +213,7 @@ public record TrainingRequest(String configurationJson, JavaRDD<ShardBlock> shar
             require(learningRate, "learningRate");
             return new TrainingRequest(configurationJson, shards, workers, shardRows, validation, classes, binary,
                     seed, batchSize, epochs, step, epochRetries, collectiveTimeoutSeconds, divergence,
-                    start != null ? start : NetworkState.initial(configurationJson), learningRateScale,
+                    encryption, start != null ? start : NetworkState.initial(configurationJson), learningRateScale,
                     learningRate, result, listeners, name);
         }
 

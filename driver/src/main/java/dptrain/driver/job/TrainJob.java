@@ -146,6 +146,7 @@ public final class TrainJob {
                 .epochRetries(training.epochRetries())
                 .collectiveTimeoutSeconds(training.collectiveTimeoutSeconds())
                 .divergence(DivergencePolicy.of(training.onDivergence() == OnDivergence.ROLLBACK))
+                .encryption(training.allreduceEncryption())
                 .learningRate(inputs.updater()::getLearningRate);
     }
 

@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.collective.AllReduceEncryption;
 import dptrain.worker.device.DeviceMode;
 import dptrain.worker.step.Averaging;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class SpecErrorsTest {
                 arguments("training.velocity=fast",
                         "unknown key 'training.velocity'; allowed: workers, batch_size, epochs, seed, optimizer, "
                                 + "epoch_retries, collective_timeout_seconds, averaging, averaging_frequency, "
-                                + "average_updater_state, on_divergence, device"),
+                                + "average_updater_state, on_divergence, device, allreduce_encryption"),
                 arguments("model.layers[0].unit=5",
                         "unknown key 'model.layers[0].unit' (did you mean 'model.layers[0].units'?)"),
                 arguments("training.batch_size=abc",
@@ -231,7 +232,7 @@ class SpecErrorsTest {
                         training: 5
                         """, "training: expected a mapping with keys workers, batch_size, epochs, seed, optimizer, "
                         + "epoch_retries, collective_timeout_seconds, averaging, averaging_frequency, "
-                        + "average_updater_state, on_divergence, device, got 5"),
+                        + "average_updater_state, on_divergence, device, allreduce_encryption, got 5"),
                 arguments("""
                         data:
                           format: idx
@@ -298,7 +299,7 @@ class SpecErrorsTest {
         OptimizerSpec adam = SpecDefaults.optimizer(OptimizerType.ADAM);
         assertMessage("training.batch_size: must be >= training.workers (4), got 2",
                 () -> new TrainingSpec(4, 2, 1, 1, adam, 0, 1, Averaging.Mode.GRADIENTS, 1, true, OnDivergence.STOP,
-                        DeviceMode.AUTO));
+                        DeviceMode.AUTO, AllReduceEncryption.AUTO));
         assertMessage("data.validation_fraction: must be in [0, 1), got 1",
                 () -> new DataSpec(DataFormat.IDX, "/d", null, null, List.of(), true, 1.0, Normalization.NONE, 1, 0));
         assertMessage("model.layers: the last layer must have type output",

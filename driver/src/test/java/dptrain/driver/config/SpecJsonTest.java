@@ -26,7 +26,7 @@ class SpecJsonTest {
             + "\"schedule\":{\"type\":\"constant\",\"warmup_iterations\":0,\"step_size\":0,\"gamma\":0.0,"
             + "\"decay_iterations\":0,\"min_learning_rate\":0.0,\"period\":0,\"period_multiplier\":0}},"
             + "\"epoch_retries\":2,\"collective_timeout_seconds\":120,\"averaging\":\"gradients\","
-            + "\"averaging_frequency\":1,\"average_updater_state\":true,\"on_divergence\":\"stop\",\"device\":\"auto\"},"
+            + "\"averaging_frequency\":1,\"average_updater_state\":true,\"on_divergence\":\"stop\",\"device\":\"auto\",\"allreduce_encryption\":\"auto\"},"
             + "\"output\":{\"dir\":\"/tmp/run\"},"
             + "\"checkpoint\":{\"dir\":\"/tmp/run/checkpoints\",\"keep\":3,\"resume\":true},"
             + "\"early_stopping\":null,"

@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.collective.AllReduceEncryption;
 import dptrain.worker.device.DeviceMode;
 import dptrain.worker.step.Averaging;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,8 @@ class SpecLoaderTest {
                         0.0),
                 new TrainingSpec(2, 64, 10, 42,
                         new OptimizerSpec(OptimizerType.ADAM, 0.001, 0.9, 0.9, 0.999, 1e-8, 0.95), 2, 120,
-                        Averaging.Mode.GRADIENTS, 1, true, OnDivergence.STOP, DeviceMode.AUTO),
+                        Averaging.Mode.GRADIENTS, 1, true, OnDivergence.STOP, DeviceMode.AUTO,
+                        AllReduceEncryption.AUTO),
                 new OutputSpec("/tmp/run"),
                 new CheckpointSpec("/tmp/run/checkpoints", 3, true),
                 null,

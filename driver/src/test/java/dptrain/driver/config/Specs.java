@@ -1,5 +1,6 @@
 package dptrain.driver.config;
 
+import dptrain.worker.collective.AllReduceEncryption;
 import dptrain.worker.device.DeviceMode;
 import dptrain.worker.step.Averaging;
 import java.util.List;
@@ -47,6 +48,7 @@ final class Specs {
               epoch_retries: 0
               collective_timeout_seconds: 30
               on_divergence: rollback
+              allreduce_encryption: true
             output:
               dir: s3a://bucket/runs/1
             checkpoint:
@@ -72,7 +74,8 @@ final class Specs {
                     new LayerSpec(LayerType.OUTPUT, 1, Activation.IDENTITY, Loss.MSE, WeightInit.XAVIER)), 0.0001),
             new TrainingSpec(4, 128, 3, 7,
                     new OptimizerSpec(OptimizerType.RMSPROP, 0.002, 0.5, 0.8, 0.99, 1e-6, 0.9), 0, 30,
-                    Averaging.Mode.GRADIENTS, 1, true, OnDivergence.ROLLBACK, DeviceMode.AUTO),
+                    Averaging.Mode.GRADIENTS, 1, true, OnDivergence.ROLLBACK, DeviceMode.AUTO,
+                    AllReduceEncryption.TRUE),
             new OutputSpec("s3a://bucket/runs/1"),
             new CheckpointSpec("s3a://bucket/checkpoints/1", 5, false),
             new EarlyStoppingSpec(StopMetric.VAL_MAE, 4, 0.01, StopMode.MAX),

@@ -25,10 +25,14 @@ class SparkEpochLauncherTest {
     private static final String CONFIGURATION = TinyNetworks.classifier(new Adam(0.01), 0.0, 5);
 
     private static SparkEpochLauncher launcher(String rendezvous) {
+        return launcher(rendezvous, false);
+    }
+
+    private static SparkEpochLauncher launcher(String rendezvous, boolean encrypted) {
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
         JavaRDD<ShardBlock> shards = spark.parallelize(List.of(TinyNetworks.block(40, 1), TinyNetworks.block(37, 2)), 2);
         EpochPlan template = new EpochPlan(CONFIGURATION, null, 9, 16, new long[] {40, 37}, TinyNetworks.CLASSES,
-                new byte[32], "launcher-test", 30, StepSettings.DEFAULT, null);
+                new byte[32], "launcher-test", 30, StepSettings.DEFAULT, encrypted, null);
         SparkConf conf = spark.getConf();
         if (rendezvous != null) {
             conf.set(SparkEpochLauncher.RENDEZVOUS_CONF, rendezvous);
@@ -46,6 +50,17 @@ class SparkEpochLauncherTest {
         assertArrayEquals(throughBarrier.get(0).end().params(), atDriver.get(0).end().params());
         assertEquals(throughBarrier.get(0).lossSum(), atDriver.get(0).lossSum());
         assertEquals(5, atDriver.get(0).iterations()); // ceil(77 / 16): the epoch ran
+    }
+
+    @Test
+    void anEncryptedRendezvousTrainsExactlyAsAPlainOne() {
+        // local mode: the ranks share a JVM, so only the driver's rendezvous carries sealed frames
+        NetworkState start = NetworkState.initial(CONFIGURATION);
+        List<EpochReport> encrypted = launcher(null, true).run(start, 1, 1.0);
+        List<EpochReport> plain = launcher(null, false).run(start, 1, 1.0);
+        assertArrayEquals(plain.get(0).end().params(), encrypted.get(0).end().params());
+        assertEquals(plain.get(0).lossSum(), encrypted.get(0).lossSum());
+        assertEquals(5, encrypted.get(0).iterations());
     }
 
     @Test

@@ -59,7 +59,7 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
         InetAddress address = executorAddress();
         Duration timeout = Duration.ofSeconds(epoch.timeoutSeconds());
         String stageTag = epoch.sessionTag() + "/stage-" + context.stageId() + "." + context.stageAttemptNumber();
-        boolean encrypted = CollectiveKey.encryptionForThisProcess();
+        boolean encrypted = epoch.encrypted();
         CollectiveSettings settings = new CollectiveSettings(key, stageTag, address, timeout).withEncryption(encrypted);
         // the driver's rendezvous knows the epoch attempt, not the stage it became
         Rendezvous rendezvous = epoch.rendezvous() == null ? context::allGather

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * the ring. Driver and executors read the same
  * application-wide {@code spark.authenticate}, so every rank derives the same key.
  *
- * <p>The same application-wide settings decide whether the all-reduce encrypts its frames
- * ({@link #encryptionForThisProcess()}), so every rank and the driver's rendezvous decide alike.
+ * <p>Whether the all-reduce encrypts its frames is decided once, on the driver
+ * ({@link #encryption(AllReduceEncryption, SparkConf)}), and travels in the epoch's plan, so every
+ * rank and the driver's rendezvous agree.
  */
 public final class CollectiveKey {
 
@@ -59,13 +60,13 @@ public final class CollectiveKey {
     }
 
     /**
-     * Whether this process's all-reduce (executor) or rendezvous (driver) encrypts: by
-     * {@value #ENCRYPTION_CONF}, whose default {@code auto} follows Spark's
-     * {@value #SPARK_NETWORK_CRYPTO} and {@value #SPARK_SSL}. False outside Spark.
+     * Whether a job's all-reduce and rendezvous encrypt, decided once on the driver: the job's own
+     * choice ({@code training.allreduce_encryption}), and where it says {@code auto} the
+     * application's {@value #ENCRYPTION_CONF}, whose default {@code auto} follows Spark's
+     * {@value #SPARK_NETWORK_CRYPTO} and {@value #SPARK_SSL}.
      */
-    public static boolean encryptionForThisProcess() {
-        SparkEnv env = SparkEnv.get();
-        return env != null && encryption(env.conf());
+    public static boolean encryption(AllReduceEncryption job, SparkConf conf) {
+        return job.encrypts(encryption(conf));
     }
 
     /** What {@code conf} decides for the all-reduce's encryption. */

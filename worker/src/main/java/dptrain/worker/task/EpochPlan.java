@@ -18,12 +18,14 @@ import java.io.Serializable;
  * @param sessionTag        job and epoch attempt; peers of any other attempt are refused
  * @param timeoutSeconds    the longest any collective wait may take
  * @param step              averaging mode, gradient clipping and monitoring probes
+ * @param encrypted         whether the ring and the rendezvous encrypt their frames after the handshake: decided
+ *                          once, on the driver, so every rank and the rendezvous agree
  * @param rendezvous        "host:port" of the driver's {@code RendezvousServer} for this epoch attempt, or
  *                          {@code null}: the ranks meet through Spark's {@code BarrierTaskContext.allGather}
  */
 public record EpochPlan(String configurationJson, NetworkState start, long seed, int batchSize, long[] shardRows,
                         int classes, byte[] secret, String sessionTag, int timeoutSeconds, StepSettings step,
-                        String rendezvous)
+                        boolean encrypted, String rendezvous)
         implements Serializable {
 
     /** The one constructor: every caller says how the ranks step, so none silently gets a default. */
@@ -34,13 +36,13 @@ public record EpochPlan(String configurationJson, NetworkState start, long seed,
     /** This plan for one epoch attempt: its configuration, start state and session tag, the rest unchanged. */
     public EpochPlan forEpoch(String configuration, NetworkState epochStart, String epochSessionTag) {
         return new EpochPlan(configuration, epochStart, seed, batchSize, shardRows, classes, secret, epochSessionTag,
-                timeoutSeconds, step, rendezvous);
+                timeoutSeconds, step, encrypted, rendezvous);
     }
 
     /** This plan with the ranks meeting at the driver's rendezvous {@code address} ("host:port"). */
     public EpochPlan withRendezvous(String address) {
         return new EpochPlan(configurationJson, start, seed, batchSize, shardRows, classes, secret, sessionTag,
-                timeoutSeconds, step, address);
+                timeoutSeconds, step, encrypted, address);
     }
 
     public int workers() {

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dptrain.worker.collective.AllReduceEncryption;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
 
@@ -54,5 +55,17 @@ class CollectiveKeyTest {
                 () -> CollectiveKey.encryption(new SparkConf(false).set(CollectiveKey.ENCRYPTION_CONF, "on")));
         assertEquals("spark.dptrain.allreduce.encryption: unknown value 'on'; use auto (the default: encrypt when"
                 + " Spark encrypts), true or false", bad.getMessage());
+    }
+
+    @Test
+    void theJobsOwnChoiceComesFirstAndAutoFollowsTheApplication() {
+        SparkConf plain = new SparkConf(false);
+        SparkConf sparkEncrypts = new SparkConf(false).set("spark.network.crypto.enabled", "true");
+        assertTrue(CollectiveKey.encryption(AllReduceEncryption.TRUE, plain));
+        assertFalse(CollectiveKey.encryption(AllReduceEncryption.FALSE, sparkEncrypts));
+        assertFalse(CollectiveKey.encryption(AllReduceEncryption.AUTO, plain));
+        assertTrue(CollectiveKey.encryption(AllReduceEncryption.AUTO, sparkEncrypts));
+        assertTrue(CollectiveKey.encryption(AllReduceEncryption.AUTO,
+                new SparkConf(false).set(CollectiveKey.ENCRYPTION_CONF, "true")));
     }
 }

@@ -128,7 +128,7 @@ class DataParallelExactnessTest {
         try {
             for (int epoch = 0; epoch < epochs; epoch++) {
                 EpochPlan plan = new EpochPlan(json, state, SEED, batch, shardRows, TinyNetworks.CLASSES,
-                        new byte[32], "test/epoch" + epoch, 30, StepSettings.DEFAULT, null);
+                        new byte[32], "test/epoch" + epoch, 30, StepSettings.DEFAULT, false, null);
                 Collective[] group = collectives.apply(ranks);
                 List<Future<EpochReport>> futures = new ArrayList<>();
                 for (int r = 0; r < ranks; r++) {

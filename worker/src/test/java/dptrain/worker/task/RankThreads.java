@@ -34,7 +34,7 @@ final class RankThreads {
         try {
             for (int epoch = 0; epoch < epochs; epoch++) {
                 EpochPlan plan = new EpochPlan(json, state, seed, batch, shardRows, TinyNetworks.CLASSES,
-                        new byte[32], "test/epoch" + epoch, 30, settings, null);
+                        new byte[32], "test/epoch" + epoch, 30, settings, false, null);
                 Collective[] group = SharedMemoryCollective.group(ranks);
                 List<Future<EpochReport>> futures = new ArrayList<>();
                 for (int r = 0; r < ranks; r++) {
