@@ -39,9 +39,9 @@ class TrainerTest {
             NetworkState end = new NetworkState(new float[] {start.epoch() + 1}, new float[0], start.iteration() + 10,
                     start.epoch() + 1);
             return List.of(new EpochReport(0, end, 7, 50.0, 100, 10, 900_000, 100_000, new float[] {30, 70},
-                            EpochStatistics.none()),
+                            EpochStatistics.none(), "1", "host-a"),
                     new EpochReport(1, null, 7, 50.0, 100, 10, 800_000, 200_000, new float[] {80, 120},
-                            EpochStatistics.none()));
+                            EpochStatistics.none(), "2", "host-b"));
         }
     }
 
@@ -109,8 +109,8 @@ class TrainerTest {
     void ranksThatDisagreeFailTheEpoch() {
         EpochLauncher diverged = (start, attempt, scale) -> List.of(
                 new EpochReport(0, new NetworkState(new float[] {1}, new float[0], 1, 1), 7, 1, 1, 1, 1, 0,
-                        new float[0], EpochStatistics.none()),
-                new EpochReport(1, null, 8, 1, 1, 1, 1, 0, new float[0], EpochStatistics.none()));
+                        new float[0], EpochStatistics.none(), null, null),
+                new EpochReport(1, null, 8, 1, 1, 1, 1, 0, new float[0], EpochStatistics.none(), null, null));
         Trainer trainer = new Trainer(diverged, state -> NO_VALIDATION, (i, e) -> 0.1, 0, List.of());
 
         TrainingFailedException failure = assertThrows(TrainingFailedException.class,
