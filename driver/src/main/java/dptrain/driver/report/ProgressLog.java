@@ -69,7 +69,7 @@ public final class ProgressLog implements TrainingListener {
                 LOG.warn(slow);
             }
         } else {
-            bar.epochEnd(slow == null ? line : line + System.lineSeparator() + slow, event.trainLoss(),
+            bar.epochEnd(slow == null ? line : line + "\n" + slow, event.trainLoss(),
                     event.samplesPerSecond());
         }
     }

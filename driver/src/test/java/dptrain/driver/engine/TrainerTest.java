@@ -78,6 +78,12 @@ class TrainerTest {
         assertEquals(0.5, recorder.events.get(0).trainLoss(), 1e-12);
         assertEquals(0.2, recorder.events.get(0).allReduce().total(), 1e-12, "the slowest rank's share");
         assertEquals(0.1, recorder.events.get(0).allReduce().waiting(), 1e-9, "rank 0 arrived last at both calls");
+        assertEquals(List.of("0 1 host-a", "1 2 host-b"), recorder.events.get(0).ranks().stream()
+                .map(rank -> rank.rank() + " " + rank.executor() + " " + rank.host()).toList());
+        assertEquals(0.1e-3, recorder.events.get(0).ranks().get(1).allReduceWaitSeconds(), 1e-12,
+                "rank 1 waited 50 + 50 us");
+        assertTrue(recorder.events.stream().allMatch(event -> event.slowRank().isEmpty()),
+                "0.9 ms against 0.8 ms is not 20% slower");
     }
 
     @Test
