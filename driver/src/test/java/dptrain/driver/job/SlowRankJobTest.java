@@ -22,9 +22,11 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.Logger;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.Property;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
+import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,9 @@ class SlowRankJobTest {
         JobSpec spec = JobFixtures.spec(JobFixtures.classificationSpec(train, test, output), "training.epochs=3",
                 "model.layers=", "model.dl4j_json=" + json);
 
+        // Spark first: a starting SparkContext sets up logging anew, which would drop the appender
+        SparkSession session = SparkTestSession.get();
+        Configurator.setLevel(ProgressLog.class.getName(), Level.INFO);
         List<String> warnings = Collections.synchronizedList(new ArrayList<>());
         Logger progress = (Logger) LogManager.getLogger(ProgressLog.class);
         AbstractAppender capture = new AbstractAppender("slow-rank-test", null, null, true, Property.EMPTY_ARRAY) {
@@ -88,7 +93,7 @@ class SlowRankJobTest {
         capture.start();
         progress.addAppender(capture);
         try {
-            TrainJob.run(SparkTestSession.get(), spec);
+            TrainJob.run(session, spec);
         } finally {
             progress.removeAppender(capture);
             capture.stop();
