@@ -42,7 +42,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class SlowRankJobTest {
 
-    private static final long SLEEP_MILLIS = 20;
+    /** Per training iteration of rank 1: well above 20% of an epoch's compute, warm-up included. */
+    private static final long SLEEP_MILLIS = 50;
 
     /** tanh, slower on the task of partition 1 (rank 1 of a barrier stage) while training. */
     public static final class TanhSlowOnRankOne extends ActivationTanH {
