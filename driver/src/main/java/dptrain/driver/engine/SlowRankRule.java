@@ -12,9 +12,12 @@ import java.util.Optional;
  * report's {@code slow rank} line.
  *
  * <p>In an epoch, a rank is <b>slow</b> when its compute time exceeds the median of the other
- * ranks' compute times by more than 20% ({@link #SLOWER_THAN}). Compute time, not epoch time: in
- * a synchronous all-reduce every rank's epoch lasts as long as the slowest one's, and the others
- * spend the difference waiting. A rank is <b>named</b> after an epoch when it was slow in at least
+ * ranks' compute times by more than 20% ({@link #SLOWER_THAN}) and by at least 5% of its epoch
+ * time, compute plus all-reduce ({@link #MIN_EPOCH_SHARE}). Compute time, not epoch time: in a
+ * synchronous all-reduce every rank's epoch lasts as long as the slowest one's, and the others
+ * spend the difference waiting. The second condition keeps milliseconds of noise in a short
+ * epoch (a 5 ms pass against a 10 ms one in a 400 ms epoch) from naming anyone: a rank is named
+ * only when it costs the run a noticeable part of its time. A rank is <b>named</b> after an epoch when it was slow in at least
  * {@link #SLOW_EPOCHS} of the last {@link #WINDOW} epochs of this run (one slow epoch is noise: a
  * garbage collection, a neighbour on the host). With one rank there are no others and nothing is
  * named. When several ranks qualify, the one slow in more epochs of the window is named, then the
@@ -25,12 +28,14 @@ public final class SlowRankRule {
 
     /** Slow: compute time above this factor times the median of the others'. */
     public static final double SLOWER_THAN = 1.2;
+    /** Slow: and more compute than the others' median by at least this share of its epoch time. */
+    public static final double MIN_EPOCH_SHARE = 0.05;
     /** The epochs looked at: the last ones of this run. */
     public static final int WINDOW = 3;
     /** Slow epochs within the window that name a rank. */
     public static final int SLOW_EPOCHS = 2;
 
-    /** Per epoch of the window, oldest first: each rank's ratio to the others' median. */
+    /** Per epoch of the window, oldest first: each slow rank's ratio to the others' median. */
     private final Deque<Map<Integer, Double>> ratios = new ArrayDeque<>();
     private final Map<Integer, RankTimes> lastSeen = new HashMap<>();
 
@@ -39,7 +44,9 @@ public final class SlowRankRule {
         Map<Integer, Double> epoch = new HashMap<>();
         for (RankTimes rank : ranks) {
             double median = medianOfOthers(ranks, rank);
-            if (median > 0) {
+            double epochSeconds = rank.computeSeconds() + rank.allReduceSeconds();
+            if (median > 0 && rank.computeSeconds() > SLOWER_THAN * median
+                    && rank.computeSeconds() - median >= MIN_EPOCH_SHARE * epochSeconds) {
                 epoch.put(rank.rank(), rank.computeSeconds() / median);
             }
             lastSeen.put(rank.rank(), rank);
@@ -53,8 +60,8 @@ public final class SlowRankRule {
             int slow = 0;
             double sum = 0;
             for (Map<Integer, Double> past : ratios) {
-                double ratio = past.getOrDefault(rank, 0.0);
-                if (ratio > SLOWER_THAN) {
+                Double ratio = past.get(rank);
+                if (ratio != null) {
                     slow++;
                     sum += ratio;
                 }

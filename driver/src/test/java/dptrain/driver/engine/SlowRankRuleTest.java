@@ -12,13 +12,18 @@ class SlowRankRuleTest {
 
     /** What the rule names after each epoch of {@code epochs} (each row: compute seconds by rank). */
     private static List<Optional<SlowRank>> named(double[]... epochs) {
+        return named(0.5, epochs);
+    }
+
+    /** As above, with every rank {@code allReduceSeconds} in the all-reduce. */
+    private static List<Optional<SlowRank>> named(double allReduceSeconds, double[]... epochs) {
         SlowRankRule rule = new SlowRankRule();
         List<Optional<SlowRank>> named = new ArrayList<>();
         for (double[] compute : epochs) {
             List<RankTimes> ranks = new ArrayList<>();
             for (int rank = 0; rank < compute.length; rank++) {
-                ranks.add(new RankTimes(rank, String.valueOf(rank + 1), "10.0.0." + (rank + 1), compute[rank], 0.5,
-                        0.1));
+                ranks.add(new RankTimes(rank, String.valueOf(rank + 1), "10.0.0." + (rank + 1), compute[rank],
+                        allReduceSeconds, 0.1));
             }
             named.add(rule.afterEpoch(ranks));
         }
@@ -59,6 +64,16 @@ class SlowRankRuleTest {
     void exactlyTwentyPercentSlowerOrEqualTimesAreNotSlow() {
         assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.empty()),
                 named(new double[] {1.0, 1.2}, new double[] {2.0, 2.0}, new double[] {1.0, 1.2}));
+    }
+
+    @Test
+    void millisecondsOfNoiseInAShortEpochNameNoOne() {
+        // twice the other's compute, but 5 ms more in a 410 ms epoch: 1.2% of it
+        assertEquals(List.of(Optional.empty(), Optional.empty(), Optional.empty()), named(0.4,
+                new double[] {0.005, 0.010}, new double[] {0.005, 0.010}, new double[] {0.005, 0.010}));
+        // 25 ms more in a 450 ms epoch: 5.6%, named
+        assertEquals(slow(1, 2.0, 2, 2), rounded(named(0.4, new double[] {0.025, 0.050},
+                new double[] {0.025, 0.050})).get(1));
     }
 
     @Test
