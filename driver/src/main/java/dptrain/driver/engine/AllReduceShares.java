@@ -17,15 +17,7 @@ import java.util.List;
 public record AllReduceShares(double total, double waiting) {
 
     public static AllReduceShares of(List<EpochReport> reports) {
-        int calls = reports.stream().mapToInt(report -> report.allReduceMicros().length).min().orElse(0);
-        double movingMicros = 0;
-        for (int call = 0; call < calls; call++) {
-            float last = Float.POSITIVE_INFINITY;
-            for (EpochReport report : reports) {
-                last = Math.min(last, report.allReduceMicros()[call]);
-            }
-            movingMicros += last;
-        }
+        double movingMicros = movingMicros(reports);
         EpochReport slowest = null;
         double total = 0;
         for (EpochReport report : reports) {
@@ -39,6 +31,23 @@ public record AllReduceShares(double total, double waiting) {
             return new AllReduceShares(0, 0);
         }
         return new AllReduceShares(total, share(slowest, Math.max(0, slowest.allReduceNanos() - movingMicros * 1e3)));
+    }
+
+    /**
+     * The all-reduce proper of an epoch, in microseconds: call by call, the time of the rank that
+     * arrived last (the shortest time in the call); what any rank spent beyond it, it spent waiting.
+     */
+    static double movingMicros(List<EpochReport> reports) {
+        int calls = reports.stream().mapToInt(report -> report.allReduceMicros().length).min().orElse(0);
+        double micros = 0;
+        for (int call = 0; call < calls; call++) {
+            float last = Float.POSITIVE_INFINITY;
+            for (EpochReport report : reports) {
+                last = Math.min(last, report.allReduceMicros()[call]);
+            }
+            micros += last;
+        }
+        return micros;
     }
 
     private static double share(EpochReport report, double nanos) {

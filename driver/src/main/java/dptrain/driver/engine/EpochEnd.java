@@ -3,6 +3,8 @@ package dptrain.driver.engine;
 import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.EpochStatistics;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * An epoch, finished.
@@ -22,8 +24,11 @@ import dptrain.worker.task.EpochStatistics;
  *                          (1, halved by every rollback after a divergence)
  * @param statistics        what rank 0 watched during the epoch (gradient norms, update ratios,
  *                          periodic loss probes)
+ * @param ranks             each rank's compute and all-reduce times and where it ran, in rank order
+ * @param slowRank          the rank {@link SlowRankRule} names after this epoch, if any
  */
 public record EpochEnd(int epoch, int epochs, double trainLoss, EvaluationTotals validation, double learningRate,
                        double epochSeconds, double samplesPerSecond, AllReduceShares allReduce, int attempts,
-                       NetworkState state, double learningRateScale, EpochStatistics statistics) {
+                       NetworkState state, double learningRateScale, EpochStatistics statistics,
+                       List<RankTimes> ranks, Optional<SlowRank> slowRank) {
 }

@@ -69,6 +69,7 @@ public final class Trainer {
         listeners.forEach(listener -> listener.onTrainingStart(start.epoch() + 1, epochs));
         NetworkState state = start;
         double scale = learningRateScale;
+        SlowRankRule slowRanks = new SlowRankRule();
         for (int epoch = start.epoch() + 1; epoch <= epochs && !stopRequested(); epoch++) {
             long begin = System.nanoTime();
             Attempt attempt = runEpoch(state, epoch, scale);
@@ -77,10 +78,11 @@ public final class Trainer {
             state = rank0.end();
             scale = attempt.learningRateScale;
             EvaluationTotals validated = validation.evaluate(state);
+            List<RankTimes> ranks = RankTimes.of(attempt.reports);
             EpochEnd event = new EpochEnd(epoch, epochs, rank0.lossSum() / rank0.rows(), validated,
                     scale * learningRate.applyAsDouble(state.iteration() - 1, epoch - 1), seconds,
                     rank0.rows() / seconds, AllReduceShares.of(attempt.reports), attempt.number, state, scale,
-                    rank0.statistics());
+                    rank0.statistics(), ranks, slowRanks.afterEpoch(ranks));
             listeners.forEach(listener -> listener.onEpochEnd(event));
         }
         NetworkState last = state;

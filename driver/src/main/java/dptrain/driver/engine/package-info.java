@@ -3,7 +3,9 @@
  * {@link dptrain.driver.engine.TrainingRequest}, which every front end (the {@code train} command,
  * the Spark ML estimators, the dl4j-spark TrainingMaster) builds from its own input, and returns a
  * {@link dptrain.driver.engine.TrainingResult}. Inside: the epoch loop
- * ({@link dptrain.driver.engine.Trainer}) with its listener interface and events, and the Spark side
+ * ({@link dptrain.driver.engine.Trainer}) with its listener interface and events (each epoch's end
+ * carries every rank's times, {@link dptrain.driver.engine.RankTimes}, and the rank that
+ * {@link dptrain.driver.engine.SlowRankRule} finds persistently slower), and the Spark side
  * of an epoch: one barrier stage per epoch, distributed evaluation. What a run writes (metrics,
  * checkpoints, summary, model export, report) is a listener, outside this package.
  */

@@ -87,13 +87,19 @@ final class ConsoleProgress {
         }
     }
 
-    /** Leaves {@code line} (the epoch's full report) above the bar, then draws the bar again. */
-    synchronized void epochEnd(String line, double trainLoss, double samplesPerSecond) {
+    /**
+     * Leaves {@code lines} (the epoch's full report, one line or more separated by {@code \n})
+     * above the bar, then draws the bar again.
+     */
+    synchronized void epochEnd(String lines, double trainLoss, double samplesPerSecond) {
         epochsDone++;
         epochStart = clock.getAsLong();
         lastLoss = trainLoss;
         lastSamplesPerSecond = samplesPerSecond;
-        out.print("\r" + padded(line) + "\n");
+        int firstEnd = lines.indexOf('\n');
+        // the first line is printed over the bar, so it is the one that must cover it
+        out.print("\r" + (firstEnd < 0 ? padded(lines) : padded(lines.substring(0, firstEnd))
+                + lines.substring(firstEnd)) + "\n");
         drawnLength = 0;
         if (firstEpoch + epochsDone <= epochs) {
             draw();

@@ -3,10 +3,13 @@ package dptrain.driver.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dptrain.driver.config.Task;
 import dptrain.driver.engine.EpochEnd;
+import dptrain.driver.engine.RankTimes;
 import dptrain.driver.engine.Rollback;
+import dptrain.driver.engine.SlowRank;
 import dptrain.driver.engine.TrainingListener;
 import dptrain.worker.task.EpochStatistics;
 import java.io.UncheckedIOException;
@@ -18,7 +21,9 @@ import java.util.Map;
  * {@code output.dir/metrics.jsonl}: one JSON object per epoch, with the monitoring of how the
  * network learns (gradient norms, update ratios, activation statistics on a probe batch);
  * before it, the epoch's periodic iteration lines ({@code "kind": "iteration"}) and rollbacks
- * after a divergence ({@code "kind": "rollback"}). Every line has its {@code epoch}. On resume,
+ * after a divergence ({@code "kind": "rollback"}). Every line has its {@code epoch}. An epoch line
+ * also has each rank's times and where it ran ({@code ranks}), and names a persistently slow rank
+ * ({@code slow_rank}) when {@code SlowRankRule} does. On resume,
  * lines of epochs after the checkpoint (written before a crash, then lost with the state) are
  * dropped, so the file always describes the run that the checkpoints continue.
  */
@@ -91,6 +96,8 @@ public final class MetricsLog implements TrainingListener {
         putNumber(line, "allreduce_share", event.allReduce().total());
         putNumber(line, "allreduce_wait_share", event.allReduce().waiting());
         line.put("attempts", event.attempts());
+        putRanks(line, event.ranks());
+        event.slowRank().ifPresent(slow -> putSlowRank(line, slow));
         putNumber(line, "grad_norm_mean", statistics.gradientNormMean());
         putNumber(line, "grad_norm_max", statistics.gradientNormMax());
         ObjectNode ratios = line.putObject("update_ratio");
@@ -102,6 +109,42 @@ public final class MetricsLog implements TrainingListener {
         }
         add(line);
         flush();
+    }
+
+    /** One entry per rank, in rank order: where its epoch went and where it ran. */
+    private static void putRanks(ObjectNode line, List<RankTimes> ranks) {
+        ArrayNode entries = line.putArray("ranks");
+        for (RankTimes rank : ranks) {
+            ObjectNode entry = entries.addObject()
+                    .put("rank", rank.rank())
+                    .put("executor", rank.executor())
+                    .put("host", rank.host());
+            putNumber(entry, "compute_seconds", rank.computeSeconds());
+            putNumber(entry, "allreduce_seconds", rank.allReduceSeconds());
+            putNumber(entry, "allreduce_wait_seconds", rank.allReduceWaitSeconds());
+        }
+    }
+
+    /** Only when a rank is named; the report reads it back to show the same line as the console. */
+    private static void putSlowRank(ObjectNode line, SlowRank slow) {
+        ObjectNode entry = line.putObject("slow_rank")
+                .put("rank", slow.rank())
+                .put("executor", slow.executor())
+                .put("host", slow.host());
+        putNumber(entry, "compute_ratio", slow.ratio());
+        entry.put("slow_epochs", slow.slowEpochs()).put("window", slow.window());
+    }
+
+    /** The rank a {@code slow_rank} object of {@link #FILE} names. */
+    static SlowRank slowRank(JsonNode entry) {
+        return new SlowRank(entry.path("rank").asInt(), text(entry, "executor"), text(entry, "host"),
+                entry.path("compute_ratio").asDouble(Double.NaN), entry.path("slow_epochs").asInt(),
+                entry.path("window").asInt());
+    }
+
+    private static String text(JsonNode node, String key) {
+        JsonNode value = node.get(key);
+        return value == null || value.isNull() ? null : value.asText();
     }
 
     /** Three objects keyed by layer, like {@code update_ratio}; dead units only for ReLU layers. */

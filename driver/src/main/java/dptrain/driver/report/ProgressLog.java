@@ -2,6 +2,7 @@ package dptrain.driver.report;
 
 import dptrain.driver.config.Task;
 import dptrain.driver.engine.EpochEnd;
+import dptrain.driver.engine.SlowRank;
 import dptrain.driver.engine.TrainingListener;
 import dptrain.worker.step.NetworkState;
 import java.util.Locale;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One structured line per epoch, with an estimate of the time left: logged, or, when the driver
- * runs on a terminal, printed above a live progress bar ({@link ConsoleProgress}).
+ * runs on a terminal, printed above a live progress bar ({@link ConsoleProgress}). When a rank is
+ * persistently slower than the others, a second line names it (see {@code SlowRankRule}).
  */
 public final class ProgressLog implements TrainingListener {
 
@@ -59,10 +61,16 @@ public final class ProgressLog implements TrainingListener {
                 event.epoch(), event.epochs(), event.trainLoss(), validation, event.learningRate(),
                 event.epochSeconds(), event.samplesPerSecond(), event.allReduce().total(), event.allReduce().waiting(),
                 event.attempts(), eta);
+        // a persistently slow rank gets a line of its own, right below the epoch's
+        String slow = event.slowRank().map(SlowRank::line).orElse(null);
         if (bar == null) {
             LOG.info(line);
+            if (slow != null) {
+                LOG.warn(slow);
+            }
         } else {
-            bar.epochEnd(line, event.trainLoss(), event.samplesPerSecond());
+            bar.epochEnd(slow == null ? line : line + "\n" + slow, event.trainLoss(),
+                    event.samplesPerSecond());
         }
     }
 

@@ -25,8 +25,8 @@ import java.util.zip.ZipInputStream;
 
 /**
  * {@code output.dir/report.html}: one self-contained page about a run — per-epoch curves (loss,
- * validation metric, learning rate, gradient norms and whatever other numbers
- * {@code metrics.jsonl} holds), the test confusion matrix, the results, the spec and the
+ * validation metric, learning rate, gradient norms, each rank's compute time and whatever other
+ * numbers {@code metrics.jsonl} holds), a persistently slow rank, the test confusion matrix, the results, the spec and the
  * provenance. Everything is inline (CSS, a small script that draws SVG, the data as JSON), so the
  * page opens from any file system or object store, offline, with nothing to install.
  *
@@ -114,7 +114,13 @@ public final class ReportHtml {
                 .append("</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<header>\n")
                 .append("<h1>dptrain run report</h1>\n<p class=\"where\">")
                 .append(outputDir == null ? "" : escape(outputDir)).append("</p>\n<p class=\"status\">")
-                .append(escape(status(metrics, summary, spec))).append("</p>\n</header>\n<main>\n");
+                .append(escape(status(metrics, summary, spec))).append("</p>\n");
+        JsonNode slowRank = lastEpoch(metrics).path("slow_rank");
+        if (slowRank.isObject()) {
+            page.append("<p id=\"slow-rank\" class=\"slow-rank\">")
+                    .append(escape(MetricsLog.slowRank(slowRank).line())).append("</p>\n");
+        }
+        page.append("</header>\n<main>\n");
         if (summary != null) {
             appendTable(page, "Results", "results", results(summary));
         }
@@ -150,6 +156,17 @@ public final class ReportHtml {
         String task = summary.path("task").asText("");
         return "finished: " + summary.path("epochs_total").asInt(done) + " epochs"
                 + (task.isEmpty() ? "" : ", " + task);
+    }
+
+    /** The last epoch line of {@code metrics.jsonl}, or a missing node; the slow rank is named as of it. */
+    private static JsonNode lastEpoch(List<JsonNode> metrics) {
+        JsonNode last = JSON.missingNode();
+        for (JsonNode line : metrics) {
+            if (!line.has("kind")) {
+                last = line;
+            }
+        }
+        return last;
     }
 
     /** Test, validation and early-stopping outcomes, in summary order. */

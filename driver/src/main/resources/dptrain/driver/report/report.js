@@ -24,7 +24,7 @@
     {title: 'Epoch time (s)', keys: ['epoch_seconds']},
     {title: 'All-reduce share of a rank\u2019s epoch time', keys: ['allreduce_share', 'allreduce_wait_share']}
   ];
-  var NOT_CURVES = {epoch: true, iteration: true, attempts: true, kind: true};
+  var NOT_CURVES = {epoch: true, iteration: true, attempts: true, kind: true, ranks: true, slow_rank: true};
 
   function element(name, attributes, parent) {
     var node = document.createElementNS(SVG, name);
@@ -211,6 +211,24 @@
     });
   }
 
+  // One curve per rank from the epochs' "ranks" arrays: a straggler stands out as the top curve.
+  function rankSeries(epochs, key) {
+    var names = [];
+    epochs.forEach(function (line) {
+      (line.ranks || []).forEach(function (rank) {
+        if (names.indexOf(rank.rank) < 0) {
+          names.push(rank.rank);
+        }
+      });
+    });
+    return names.map(function (name) {
+      return {name: 'rank ' + name, points: epochs.map(function (line) {
+        var entry = (line.ranks || []).filter(function (rank) { return rank.rank === name; })[0];
+        return [line.epoch, entry && isNumber(entry[key]) ? entry[key] : null];
+      })};
+    });
+  }
+
   function render() {
     var data = JSON.parse(document.getElementById('run-data').textContent);
     var epochs = data.epochs;
@@ -242,6 +260,13 @@
         add(chart(group.title, 'epoch', series, markers));
       }
     });
+    [['compute_seconds', 'Compute time by rank (s)'], ['allreduce_wait_seconds', 'All-reduce wait by rank (s)']]
+        .forEach(function (pair) {
+          var series = rankSeries(epochs, pair[0]);
+          if (series.length > 1) {
+            add(chart(pair[1], 'epoch', series, markers));
+          }
+        });
     var iterationLoss = data.iterations.filter(function (line) { return isNumber(line.loss); });
     if (iterationLoss.length) {
       add(chart('Training loss at probe iterations', 'iteration', [{name: 'loss', points: iterationLoss

@@ -39,9 +39,9 @@ class TrainerTest {
             NetworkState end = new NetworkState(new float[] {start.epoch() + 1}, new float[0], start.iteration() + 10,
                     start.epoch() + 1);
             return List.of(new EpochReport(0, end, 7, 50.0, 100, 10, 900_000, 100_000, new float[] {30, 70},
-                            EpochStatistics.none()),
+                            EpochStatistics.none(), "1", "host-a"),
                     new EpochReport(1, null, 7, 50.0, 100, 10, 800_000, 200_000, new float[] {80, 120},
-                            EpochStatistics.none()));
+                            EpochStatistics.none(), "2", "host-b"));
         }
     }
 
@@ -78,6 +78,12 @@ class TrainerTest {
         assertEquals(0.5, recorder.events.get(0).trainLoss(), 1e-12);
         assertEquals(0.2, recorder.events.get(0).allReduce().total(), 1e-12, "the slowest rank's share");
         assertEquals(0.1, recorder.events.get(0).allReduce().waiting(), 1e-9, "rank 0 arrived last at both calls");
+        assertEquals(List.of("0 1 host-a", "1 2 host-b"), recorder.events.get(0).ranks().stream()
+                .map(rank -> rank.rank() + " " + rank.executor() + " " + rank.host()).toList());
+        assertEquals(0.1e-3, recorder.events.get(0).ranks().get(1).allReduceWaitSeconds(), 1e-12,
+                "rank 1 waited 50 + 50 us");
+        assertTrue(recorder.events.stream().allMatch(event -> event.slowRank().isEmpty()),
+                "0.9 ms against 0.8 ms is not 20% slower");
     }
 
     @Test
@@ -109,8 +115,8 @@ class TrainerTest {
     void ranksThatDisagreeFailTheEpoch() {
         EpochLauncher diverged = (start, attempt, scale) -> List.of(
                 new EpochReport(0, new NetworkState(new float[] {1}, new float[0], 1, 1), 7, 1, 1, 1, 1, 0,
-                        new float[0], EpochStatistics.none()),
-                new EpochReport(1, null, 8, 1, 1, 1, 1, 0, new float[0], EpochStatistics.none()));
+                        new float[0], EpochStatistics.none(), null, null),
+                new EpochReport(1, null, 8, 1, 1, 1, 1, 0, new float[0], EpochStatistics.none(), null, null));
         Trainer trainer = new Trainer(diverged, state -> NO_VALIDATION, (i, e) -> 0.1, 0, List.of());
 
         TrainingFailedException failure = assertThrows(TrainingFailedException.class,

@@ -3,8 +3,17 @@ package dptrain.driver.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dptrain.driver.config.Task;
+import dptrain.driver.engine.AllReduceShares;
+import dptrain.driver.engine.EpochEnd;
+import dptrain.driver.engine.SlowRank;
+import dptrain.worker.eval.EvaluationTotals;
+import dptrain.worker.step.NetworkState;
+import dptrain.worker.task.EpochStatistics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -62,6 +71,23 @@ class ConsoleProgressTest {
         assertTrue(text.endsWith("\repoch 4/4 train_loss=0.3000" + " ".repeat(
                 "epoch 4/4 [============>           ]  50% 0:04 ETA 0:04 loss 0.4000 100 samples/s".length() - 27)
                 + "\n"), text);
+    }
+
+    @Test
+    void aSlowRankIsNamedOnALineOfItsOwnBelowTheEpochsLine() {
+        ProgressLog log = new ProgressLog(Task.CLASSIFICATION, progress);
+        log.onTrainingStart(1, 2);
+        SlowRank slow = new SlowRank(1, "2", "10.0.0.2", 1.83, 3, 3);
+        log.onEpochEnd(new EpochEnd(1, 2, 0.5, EvaluationTotals.empty(3), 0.1, 10, 100, new AllReduceShares(0.2, 0.1),
+                1, new NetworkState(new float[] {1}, new float[0], 10, 1), 1.0, EpochStatistics.none(), List.of(),
+                Optional.of(slow)));
+
+        String text = screen.toString();
+        String lines = "attempts=1 eta_seconds=10\n"
+                + "slow rank: 1 (executor 2 on 10.0.0.2) computes 1.8x the others' median in 3 of the last 3 epochs\n";
+        assertTrue(text.contains(lines), text);
+        // the bar comes back below both
+        assertTrue(text.substring(text.indexOf(lines) + lines.length()).startsWith("\repoch 2/2 ["), text);
     }
 
     @Test

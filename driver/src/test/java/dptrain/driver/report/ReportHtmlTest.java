@@ -122,6 +122,36 @@ class ReportHtmlTest {
     }
 
     @Test
+    void aSlowRankIsNamedUnderTheStatusAndEachRanksTimesAreDrawn() throws Exception {
+        String ranks = "\"ranks\":[{\"rank\":0,\"executor\":\"1\",\"host\":\"10.0.0.1\",\"compute_seconds\":1.0,"
+                + "\"allreduce_seconds\":0.9,\"allreduce_wait_seconds\":0.8},{\"rank\":1,\"executor\":\"2\","
+                + "\"host\":\"10.0.0.2\",\"compute_seconds\":1.9,\"allreduce_seconds\":0.1,\"allreduce_wait_seconds\":0.0}]";
+        writeMetrics(dir, "{\"epoch\":1,\"train_loss\":1.0," + ranks + "}\n"
+                + "{\"epoch\":2,\"train_loss\":0.8," + ranks + ",\"slow_rank\":{\"rank\":1,\"executor\":\"2\","
+                + "\"host\":\"10.0.0.2\",\"compute_ratio\":1.9,\"slow_epochs\":2,\"window\":2}}\n");
+
+        ReportHtml.afterEachEpoch(new OutputDirectory(dir.toString(), new Configuration()), "0.1.0", SPEC)
+                .onEpochEnd(null);
+
+        String dom = HeadlessChromium.dumpDom(dir.resolve(ReportHtml.FILE));
+        assertEquals("", HeadlessChromium.text(dom, "errors"), "script errors");
+        assertEquals("slow rank: 1 (executor 2 on 10.0.0.2) computes 1.9x the others' median in 2 of the last 2 epochs",
+                HeadlessChromium.text(dom, "slow-rank"));
+        // the loss, and compute time and all-reduce wait with a curve per rank
+        assertEquals("3", HeadlessChromium.attribute(dom, "charts", "data-rendered"));
+        assertEquals(List.of("train_loss", "rank 0", "rank 1", "rank 0", "rank 1"), HeadlessChromium.paths(dom).stream()
+                .filter(path -> path.containsKey("data-series")).map(path -> path.get("data-series")).toList());
+    }
+
+    @Test
+    void aRunWithoutASlowRankNamesNone() throws Exception {
+        writeRun(dir, METRICS, SUMMARY);
+        ReportHtml.write(new OutputDirectory(dir.toString(), new Configuration()));
+
+        assertFalse(Files.readString(dir.resolve(ReportHtml.FILE)).contains("slow rank"));
+    }
+
+    @Test
     void anEmptyRunSaysSoInsteadOfDrawingNothing() throws Exception {
         OutputDirectory output = new OutputDirectory(dir.toString(), new Configuration());
         ReportHtml.write(output);

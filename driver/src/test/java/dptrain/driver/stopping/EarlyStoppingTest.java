@@ -18,6 +18,7 @@ import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.EpochStatistics;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
@@ -47,7 +48,7 @@ class EarlyStoppingTest {
             }
             NetworkState state = new NetworkState(new float[] {epoch, (float) loss}, new float[0], epoch * 10, epoch);
             stopping.onEpochEnd(new EpochEnd(epoch, 10, loss, EvaluationTotals.empty(2), 0.1, 1, 1,
-                    new AllReduceShares(0, 0), 1, state, 1.0, EpochStatistics.none()));
+                    new AllReduceShares(0, 0), 1, state, 1.0, EpochStatistics.none(), List.of(), Optional.empty()));
             epoch++;
         }
         stopping.onTrainingEnd(new NetworkState(new float[0], new float[0], 0, epoch - 1));

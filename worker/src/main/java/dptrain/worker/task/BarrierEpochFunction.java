@@ -77,7 +77,9 @@ public final class BarrierEpochFunction extends AbstractFunction1<Iterator<Shard
                     epoch.sessionTag(), SparkEnv.get().executorId(), (System.nanoTime() - begin) / 1_000_000);
             report = EpochRunner.run(epoch, rank, block, collective);
         }
-        return Iterator$.MODULE$.single(report);
+        // where the rank ran, so that the driver can name a rank that is persistently slower
+        return Iterator$.MODULE$.single(report.ranOn(SparkEnv.get().executorId(),
+                SparkEnv.get().blockManager().blockManagerId().host()));
     }
 
     /** The address Spark itself uses for this executor; never the wildcard address. */

@@ -20,8 +20,17 @@ import java.io.Serializable;
  *                            last rank to arrive from moving the bytes
  * @param statistics          what rank 0 watched (gradient norms, update ratios, probes);
  *                            {@link EpochStatistics#none()} on other ranks
+ * @param executor            the Spark executor the rank ran on, so that a slow rank can be found on
+ *                            the cluster; {@code null} where no Spark task ran it (ranks as threads)
+ * @param host                that executor's host, or {@code null} likewise
  */
 public record EpochReport(int rank, NetworkState end, long paramsFingerprint, double lossSum, long rows,
                           int iterations, long computeNanos, long allReduceNanos, float[] allReduceMicros,
-                          EpochStatistics statistics) implements Serializable {
+                          EpochStatistics statistics, String executor, String host) implements Serializable {
+
+    /** This report, saying which executor on which host ran the rank. */
+    public EpochReport ranOn(String executor, String host) {
+        return new EpochReport(rank, end, paramsFingerprint, lossSum, rows, iterations, computeNanos, allReduceNanos,
+                allReduceMicros, statistics, executor, host);
+    }
 }

@@ -94,7 +94,7 @@ public final class EpochRunner {
         NetworkState end = NetworkState.capture(net);
         return new EpochReport(rank, rank == 0 ? end : null, NetworkState.fingerprint(end.params()), lossSum,
                 batches.totalRows(), iterations, total - timed.nanos(), timed.nanos(), timed.callMicros(),
-                rank == 0 ? statistics(statistics) : EpochStatistics.none());
+                rank == 0 ? statistics(statistics) : EpochStatistics.none(), null, null);
     }
 
     private static EpochStatistics statistics(StepStatistics watched) {
