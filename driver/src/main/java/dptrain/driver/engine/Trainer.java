@@ -1,28 +1,23 @@
 package dptrain.driver.engine;
 
-import dptrain.worker.device.DeviceBinding;
 import dptrain.worker.eval.EvaluationTotals;
 import dptrain.worker.step.NetworkState;
 import dptrain.worker.task.EpochReport;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.ToDoubleBiFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The epoch loop: train an epoch (relaunching a failed one from its start state, rolling back a
- * diverged one if the policy says so), validate, tell the listeners, stop when one asks.
+ * The epoch loop: train an epoch (relaunching a failed one from its start state unless
+ * {@link EpochFailure} finds it would fail again, rolling back a diverged one if the policy says
+ * so), validate, tell the listeners, stop when one asks.
  * Everything else is a listener.
  */
 public final class Trainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    /** How a task's DeviceUnavailableException reads once Spark has turned it into text. */
-    private static final Pattern DEVICE_UNAVAILABLE = Pattern.compile(
-            Pattern.quote(DeviceBinding.DeviceUnavailableException.class.getName()) + ": ([^\\r\\n]*)");
 
     private final EpochLauncher launcher;
     private final Evaluator validation;
@@ -103,20 +98,16 @@ public final class Trainer {
                 checkRanksAgree(reports, epoch);
                 return new Attempt(reports, attempt, scale);
             } catch (Exception e) { // SparkException is a checked exception Scala throws undeclared
-                Optional<String> noDevice = deviceUnavailable(e);
-                if (noDevice.isPresent()) {
-                    // the executors' GPUs do not change between attempts: say so at once
-                    throw new TrainingFailedException("epoch " + epoch + " cannot run: " + noDevice.get(), e);
-                }
                 Optional<Divergence> diverged = Divergence.in(e);
-                if (diverged.isPresent()) {
+                EpochFailure failure = EpochFailure.of(e);
+                if (diverged.isPresent() && failure.kind() != EpochFailure.Kind.DEVICE) {
                     scale = rollBack(diverged.get(), start, scale, e);
-                } else if (++failures > epochRetries) {
-                    throw new TrainingFailedException("epoch " + epoch + " failed after " + attempt + " attempt"
-                            + (attempt == 1 ? "" : "s") + ": " + rootMessage(e), e);
+                } else if (failure.kind().repeats() || ++failures > epochRetries) {
+                    // a failure that repeats (a device, a size, memory, the build) would only burn epochs
+                    throw new TrainingFailedException(failure.line(epoch, attempt), e);
                 } else {
                     LOG.warn("epoch {} attempt {} failed, relaunching from the epoch-start state: {}", epoch,
-                            attempt, rootMessage(e));
+                            attempt, failure.reason());
                 }
             }
         }
@@ -145,24 +136,6 @@ public final class Trainer {
         return halved;
     }
 
-    /**
-     * The one line of a task that refused to train on its device (an unsupported GPU, no GPU with
-     * {@code training.device: gpu}), by class or, once Spark has turned the failure into text, by
-     * class name.
-     */
-    static Optional<String> deviceUnavailable(Throwable failure) {
-        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
-            if (cause instanceof DeviceBinding.DeviceUnavailableException) {
-                return Optional.of(cause.getMessage());
-            }
-            Matcher matcher = cause.getMessage() == null ? null : DEVICE_UNAVAILABLE.matcher(cause.getMessage());
-            if (matcher != null && matcher.find()) {
-                return Optional.of(matcher.group(1));
-            }
-        }
-        return Optional.empty();
-    }
-
     private static void checkRanksAgree(List<EpochReport> reports, int epoch) {
         long expected = reports.get(0).paramsFingerprint();
         for (EpochReport report : reports) {
@@ -171,21 +144,6 @@ public final class Trainer {
                         + " differ from rank 0");
             }
         }
-    }
-
-    /** The innermost message that says something: Spark wraps task failures several times. */
-    static String rootMessage(Throwable error) {
-        String message = error.getMessage();
-        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-            if (cause.getMessage() != null && cause.getClass().getName().startsWith("dptrain.")) {
-                message = cause.getMessage();
-                break;
-            }
-            if (cause.getMessage() != null) {
-                message = cause.getMessage();
-            }
-        }
-        return message == null ? error.getClass().getName() : message.lines().findFirst().orElse(message);
     }
 
     private record Attempt(List<EpochReport> reports, int number, double learningRateScale) {
