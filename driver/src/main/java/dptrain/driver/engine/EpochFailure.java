@@ -67,7 +67,11 @@ record EpochFailure(Kind kind, String reason) {
             "java\\.lang\\.(ClassNotFoundException|NoClassDefFoundError): ([\\w.$/]+)");
     private static final Pattern CLASS_INCOMPATIBLE = Pattern.compile(
             "java\\.io\\.InvalidClassException: ([\\w.$]+); local class incompatible");
-    /** BarrierJobSlotsNumberCheckFailed, after spark.scheduler.barrier.maxFailureNumOfJobSubmitCheck tries. */
+    /**
+     * BarrierJobSlotsNumberCheckFailed: Spark checks the slots when it submits the stage and gives
+     * up after spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures checks (40, 15 s apart).
+     * BarrierStages refuses too few slots before training; this is executors lost since then.
+     */
     private static final String TOO_FEW_SLOTS = "requires more slots than the total number of slots in the cluster";
     private static final long GIB = 1L << 30;
 
@@ -185,9 +189,9 @@ record EpochFailure(Kind kind, String reason) {
             return Optional.empty();
         }
         return Optional.of(new EpochFailure(Kind.TOO_FEW_SLOTS, "the cluster now has fewer task slots than"
-                + " training.workers, and Spark stopped waiting for more (spark.scheduler.barrier"
-                + ".maxFailureNumOfJobSubmitCheck); add executors or lower training.workers, then resume from the"
-                + " checkpoint"));
+                + " training.workers, and Spark stopped waiting for more"
+                + " (spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures); add executors or lower"
+                + " training.workers, then resume from the checkpoint"));
     }
 
     /** The innermost message that says something: Spark wraps task failures several times. */

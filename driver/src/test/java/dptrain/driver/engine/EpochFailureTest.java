@@ -90,8 +90,9 @@ class EpochFailureTest {
         Stop stop = train(new SparkException(BARRIER_ABORT
                 + "java.lang.OutOfMemoryError: Requested array size exceeds VM limit\n\tat java.base/x.y(Z.java:1)"));
 
-        assertEquals(new Stop("epoch 1 cannot finish: a rank needed a Java array over 2 GiB (java.lang.OutOfMemoryError:"
-                + " Requested array size exceeds VM limit); more memory does not help, a smaller model does", 1), stop);
+        assertEquals(new Stop("epoch 1 cannot finish: a rank needed a Java array over 2 GiB"
+                + " (java.lang.OutOfMemoryError: Requested array size exceeds VM limit); more memory does not help,"
+                + " a smaller model does", 1), stop);
     }
 
     @Test
@@ -160,8 +161,8 @@ class EpochFailureTest {
                 + " number of slots required to run this barrier stage."));
 
         assertEquals(new Stop("epoch 1 cannot run: the cluster now has fewer task slots than training.workers, and"
-                + " Spark stopped waiting for more (spark.scheduler.barrier.maxFailureNumOfJobSubmitCheck); add"
-                + " executors or lower training.workers, then resume from the checkpoint", 1), stop);
+                + " Spark stopped waiting for more (spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures);"
+                + " add executors or lower training.workers, then resume from the checkpoint", 1), stop);
     }
 
     @ParameterizedTest
