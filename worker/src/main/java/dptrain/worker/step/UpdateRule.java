@@ -84,7 +84,9 @@ sealed interface UpdateRule {
     /**
      * libnd4j's {@code adamUpdater}: {@code m = beta1 m + (1 - beta1) g}, {@code v = beta2 v + (1 - beta2) g^2},
      * {@code u = m * lr sqrt(1 - beta2^t) / (1 - beta1^t) / (sqrt(v) + epsilon)}, {@code t = iteration + 1};
-     * state M then V.
+     * state M then V. The kernel's {@code 1. - beta^t} and the division by it are double arithmetic
+     * (a double literal), rounded to float once: the bias-corrected rate is computed so here too, or
+     * it may differ in its last bit once {@code beta1^t} falls below a half.
      */
     record AdamRule(Adam config) implements UpdateRule {
         @Override
