@@ -63,7 +63,8 @@ class FusedUpdateTest {
                 exact("sgd", stack(builder(new Sgd(0.1)))),
                 close("sgd, L2 and weight decay", stack(builder(new Sgd(0.1)).l2(1e-2).weightDecay(1e-3))),
                 exact("adam with an sgd bias updater", stack(builder(new Adam(0.01)).biasUpdater(new Sgd(0.2)))),
-                exact("adamw (adam, decoupled weight decay), L2, schedule", regularised(new Adam(decaying(0.01)), true)),
+                exact("adamw (adam, decoupled weight decay), L2, schedule",
+                        regularised(new Adam(decaying(0.01)), true)),
                 exact("sgd, L2, weight decay, schedule", regularised(new Sgd(decaying(0.1)), false)),
                 exact("momentum, L2, weight decay, schedule",
                         regularised(scheduled(new Momentum(0.05, 0.9), 0.05), true)),
@@ -108,7 +109,8 @@ class FusedUpdateTest {
             step.storeParams(host(fused.params()));
             dl4jStep(dl4j, sums, iteration);
             if (iteration == STEPS - 1) {
-                assertMatches(dl4j.flattenedGradients(), FloatBuffer.wrap(updates), "the update left in the sums", bitExact);
+                assertMatches(dl4j.flattenedGradients(), FloatBuffer.wrap(updates), "the update left in the sums",
+                        bitExact);
             }
             if (iteration == STEPS / 2) {
                 // the state goes out to the network and comes back into a new step at the right offsets
@@ -119,8 +121,8 @@ class FusedUpdateTest {
         storeState(step, fused);
         assertMatches(dl4j.params(), host(fused.params()), "parameters", bitExact);
         if (dl4j.updater().getStateViewArray() != null) {
-            assertMatches(dl4j.updater().getStateViewArray(), host(fused.updater().getStateViewArray()), "updater state",
-                    bitExact);
+            assertMatches(dl4j.updater().getStateViewArray(), host(fused.updater().getStateViewArray()),
+                    "updater state", bitExact);
         }
     }
 
@@ -250,7 +252,8 @@ class FusedUpdateTest {
             scale = Math.max(scale, Math.abs(value));
         }
         for (int i = 0; i < values.length; i++) {
-            String message = what + "[" + i + "]: DL4J " + values[i] + ", fused " + actual.get(i) + " (scale " + scale + ")";
+            String message = what + "[" + i + "]: DL4J " + values[i] + ", fused " + actual.get(i)
+                    + " (scale " + scale + ")";
             if (bitExact) {
                 assertEquals(Float.floatToIntBits(values[i]), Float.floatToIntBits(actual.get(i)), message);
             } else {

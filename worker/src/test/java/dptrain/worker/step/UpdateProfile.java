@@ -45,7 +45,8 @@ public final class UpdateProfile {
         GradientClipping none = GradientClipping.NONE;
         StepStatistics statistics = new StepStatistics(0);
         Dl4jParameterUpdate dl4jUpdate = new Dl4jParameterUpdate(dl4j, none, statistics, BatchNormStatistics.of(dl4j));
-        Dl4jParameterUpdate first = new Dl4jParameterUpdate(fusedNet, none, statistics, BatchNormStatistics.of(fusedNet));
+        Dl4jParameterUpdate first = new Dl4jParameterUpdate(fusedNet, none, statistics,
+                BatchNormStatistics.of(fusedNet));
         dl4jUpdate.apply(sums.clone(), ROWS, 0, 0);
         first.apply(sums.clone(), ROWS, 0, 0);
         ParameterUpdate fused = new FusedParameterUpdate(FusedUpdate.forNetwork(fusedNet).orElseThrow(), fusedNet,
@@ -68,7 +69,8 @@ public final class UpdateProfile {
         fused.storeState();
         System.out.println(name + ", " + length + " parameters: DL4J's update " + median(dl4jNanos) + " us, fused "
                 + median(fusedNanos) + " us per iteration (medians of the last " + iterations / 2
-                + "); parameters equal: " + Arrays.equals(dl4j.params().toFloatVector(), fusedNet.params().toFloatVector()));
+                + "); parameters equal: "
+                + Arrays.equals(dl4j.params().toFloatVector(), fusedNet.params().toFloatVector()));
     }
 
     private static IUpdater updater(String name) {

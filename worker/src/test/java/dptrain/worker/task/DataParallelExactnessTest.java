@@ -118,7 +118,7 @@ class DataParallelExactnessTest {
                 collectives);
     }
 
-    /** {@link #assertSameAsSingleProcess(IUpdater, double, long[], int, int, IntFunction)} for any classifier of {@link TinyNetworks}' data. */
+    /** The check above for any classifier of {@link TinyNetworks}' inputs and classes, given as DL4J JSON. */
     static NetworkState assertSameAsSingleProcess(String json, long[] shardRows, int batch, int epochs,
                                                   IntFunction<Collective[]> collectives) throws Exception {
         int ranks = shardRows.length;
