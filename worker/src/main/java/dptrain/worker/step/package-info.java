@@ -11,7 +11,8 @@
  * a batch into gradient sums: {@code Dl4jLayers} (DL4J's own layers, for any network) or
  * {@code DenseGradients} (the host fast path for plain dense stacks). The <b>parameter update</b>
  * ({@code ParameterUpdate}) turns summed gradients into new parameters: {@code Dl4jParameterUpdate}
- * or {@code FusedParameterUpdate} (DL4J's Adam and SGD step as one Java pass). DL4J creates the
+ * or {@code FusedParameterUpdate} (DL4J's step for every optimizer the spec offers, bit for bit, as
+ * one Java pass; {@code UpdateRule} holds each optimizer's arithmetic). DL4J creates the
  * gradient views and updater blocks lazily in its first pass and update, so an epoch's first pass
  * and first update are DL4J's, and the fast ones are chosen once right after them.
  *

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -20,41 +23,74 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.AdaDelta;
+import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nadam;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 /** The fused Java step must be DL4J's own updater step, to float rounding, for every case it takes. */
 class FusedUpdateTest {
 
-    private static final int STEPS = 40;
+    private static final int STEPS = 120;
     private static final int BATCH = 24;
 
+    /**
+     * Bit for bit wherever each variable has at most one L2 and one weight-decay entry (every
+     * network the spec builds); DL4J's builder lists weight decay twice, which the fused step
+     * applies as one coefficient, equal to float rounding.
+     */
     static Stream<Arguments> supported() {
         return Stream.of(
-                Arguments.of("adam", builder(new Adam(0.01))),
-                Arguments.of("adam, L2 on weights only", builder(new Adam(0.01)).l2(1e-2)),
-                Arguments.of("adam, L2 on biases too, beta2 0.99",
-                        builder(new Adam(0.005, 0.8, 0.99, 1e-6)).l2(1e-3).l2Bias(5e-3)),
-                Arguments.of("adam, weight decay times the rate", builder(new Adam(0.01)).weightDecay(0.05, true)),
-                Arguments.of("adam, weight decay not times the rate", builder(new Adam(0.01)).weightDecay(1e-3, false)),
-                Arguments.of("adam, exponential schedule",
-                        builder(new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 0.02, 0.9)))),
-                Arguments.of("adam, own bias updater", builder(new Adam(0.01)).biasUpdater(new Adam(0.03))),
-                Arguments.of("sgd", builder(new Sgd(0.1))),
-                Arguments.of("sgd, L2 and weight decay", builder(new Sgd(0.1)).l2(1e-2).weightDecay(1e-3)),
-                Arguments.of("adam with an sgd bias updater", builder(new Adam(0.01)).biasUpdater(new Sgd(0.2))));
+                exact("adam", stack(builder(new Adam(0.01)))),
+                exact("adam, L2 on weights only", stack(builder(new Adam(0.01)).l2(1e-2))),
+                exact("adam, L2 on biases too, beta2 0.99",
+                        stack(builder(new Adam(0.005, 0.8, 0.99, 1e-6)).l2(1e-3).l2Bias(5e-3))),
+                close("adam, weight decay times the rate", stack(builder(new Adam(0.01)).weightDecay(0.05, true))),
+                close("adam, weight decay not times the rate", stack(builder(new Adam(0.01)).weightDecay(1e-3, false))),
+                exact("adam, exponential schedule",
+                        stack(builder(new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 0.02, 0.9))))),
+                exact("adam, own bias updater", stack(builder(new Adam(0.01)).biasUpdater(new Adam(0.03)))),
+                exact("sgd", stack(builder(new Sgd(0.1)))),
+                close("sgd, L2 and weight decay", stack(builder(new Sgd(0.1)).l2(1e-2).weightDecay(1e-3))),
+                exact("adam with an sgd bias updater", stack(builder(new Adam(0.01)).biasUpdater(new Sgd(0.2)))),
+                exact("adamw (adam, decoupled weight decay), L2, schedule",
+                        regularised(new Adam(decaying(0.01)), true)),
+                exact("sgd, L2, weight decay, schedule", regularised(new Sgd(decaying(0.1)), false)),
+                exact("momentum, L2, weight decay, schedule",
+                        regularised(scheduled(new Momentum(0.05, 0.9), 0.05), true)),
+                exact("nesterov, L2, weight decay, schedules of rate and momentum", regularised(
+                        new Nesterovs(decaying(0.05), new ExponentialSchedule(ScheduleType.ITERATION, 0.8, 1.002)),
+                        true)),
+                exact("rmsprop, L2, weight decay, schedule",
+                        regularised(scheduled(new RmsProp(0.01, 0.9, 1e-7), 0.01), false)),
+                exact("rmsprop with a nesterov bias updater",
+                        stack(builder(new RmsProp(0.003)).l2(1e-3).biasUpdater(new Nesterovs(0.02, 0.7)))),
+                // not AdaGrad(schedule, epsilon): in DL4J 1.0.0-M2 that constructor's updater gives NaN
+                exact("adagrad, L2, weight decay, schedule",
+                        regularised(scheduled(new AdaGrad(0.1, 1e-6), 0.1), true)));
+    }
+
+    private static Arguments exact(String name, String json) {
+        return Arguments.of(name, json, true);
+    }
+
+    private static Arguments close(String name, String json) {
+        return Arguments.of(name, json, false);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("supported")
-    void equalsDl4jsUpdaterStep(String name, NeuralNetConfiguration.Builder builder) {
-        String json = stack(builder, false);
+    void equalsDl4jsUpdaterStep(String name, String json, boolean bitExact) {
         Network dl4j = Network.fromJson(json);
         Network fused = Network.fromJson(json);
         dl4j.init();
@@ -73,7 +109,8 @@ class FusedUpdateTest {
             step.storeParams(host(fused.params()));
             dl4jStep(dl4j, sums, iteration);
             if (iteration == STEPS - 1) {
-                assertClose(dl4j.flattenedGradients(), updates, "the update left in the sums");
+                assertMatches(dl4j.flattenedGradients(), FloatBuffer.wrap(updates), "the update left in the sums",
+                        bitExact);
             }
             if (iteration == STEPS / 2) {
                 // the state goes out to the network and comes back into a new step at the right offsets
@@ -82,9 +119,10 @@ class FusedUpdateTest {
             }
         }
         storeState(step, fused);
-        assertClose(dl4j.params(), host(fused.params()), "parameters");
+        assertMatches(dl4j.params(), host(fused.params()), "parameters", bitExact);
         if (dl4j.updater().getStateViewArray() != null) {
-            assertClose(dl4j.updater().getStateViewArray(), host(fused.updater().getStateViewArray()), "updater state");
+            assertMatches(dl4j.updater().getStateViewArray(), host(fused.updater().getStateViewArray()),
+                    "updater state", bitExact);
         }
     }
 
@@ -120,7 +158,8 @@ class FusedUpdateTest {
     @Test
     void keepsDl4jsStepWhereItIsNotExactlyDl4jsStep() {
         for (NeuralNetConfiguration.Builder builder : new NeuralNetConfiguration.Builder[] {
-                builder(new RmsProp(0.01)), builder(new Nesterovs(0.01, 0.9)), builder(new Adam(0.01)).l1(1e-3)}) {
+                builder(new AdaDelta()), builder(new Nadam(0.01)), builder(new AdaGrad(0.1, 0)),
+                builder(new Adam(0.01)).l1(1e-3)}) {
             assertTrue(unsupported(stack(builder, false)), builder.toString());
         }
         assertTrue(unsupported(stack(builder(new Adam(0.01)), true)), "batch normalization");
@@ -136,6 +175,37 @@ class FusedUpdateTest {
     private static NeuralNetConfiguration.Builder builder(IUpdater updater) {
         return new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
                 .updater(updater);
+    }
+
+    private static String stack(NeuralNetConfiguration.Builder builder) {
+        return stack(builder, false);
+    }
+
+    /** A rate that shrinks every iteration, so that a step reading the wrong iteration's rate differs. */
+    private static ISchedule decaying(double initial) {
+        return new ExponentialSchedule(ScheduleType.ITERATION, initial, 0.99);
+    }
+
+    private static IUpdater scheduled(IUpdater updater, double initial) {
+        updater.setLrAndSchedule(initial, decaying(initial));
+        return updater;
+    }
+
+    /**
+     * The stack with L2 (0.01 on weights, 0.002 on biases, the L2 coefficient itself following a
+     * schedule) and then weight decay on every weight, one entry each, as the spec's networks have
+     * them ({@code NetworkFactory.withWeightDecay}).
+     */
+    private static String regularised(IUpdater updater, boolean decayTimesRate) {
+        MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(stack(builder(updater), false));
+        for (NeuralNetConfiguration layer : conf.getConfs()) {
+            BaseLayer base = (BaseLayer) layer.getLayer();
+            base.setRegularization(new ArrayList<>(List.of(
+                    new L2Regularization(new ExponentialSchedule(ScheduleType.ITERATION, 0.01, 0.995)),
+                    new WeightDecay(decayTimesRate ? 0.05 : 1e-3, decayTimesRate))));
+            base.setRegularizationBias(new ArrayList<>(List.of(new L2Regularization(0.002))));
+        }
+        return conf.toJson();
     }
 
     private static String stack(NeuralNetConfiguration.Builder builder, boolean batchNorm) {
@@ -174,20 +244,22 @@ class FusedUpdateTest {
         return buffer.slice();
     }
 
-    private static void assertClose(INDArray expected, float[] actual, String what) {
-        assertClose(expected, FloatBuffer.wrap(actual), what);
-    }
-
-    private static void assertClose(INDArray expected, FloatBuffer actual, String what) {
+    /** Equal bit for bit, or else within 1e-6 of the largest magnitude plus 1e-6 relative. */
+    private static void assertMatches(INDArray expected, FloatBuffer actual, String what, boolean bitExact) {
         float[] values = expected.toFloatVector();
         float scale = 0;
         for (float value : values) {
             scale = Math.max(scale, Math.abs(value));
         }
         for (int i = 0; i < values.length; i++) {
-            float difference = Math.abs(values[i] - actual.get(i));
-            assertTrue(difference <= 1e-6f * scale + 1e-6f * Math.abs(values[i]),
-                    what + "[" + i + "]: DL4J " + values[i] + ", fused " + actual.get(i) + " (scale " + scale + ")");
+            String message = what + "[" + i + "]: DL4J " + values[i] + ", fused " + actual.get(i)
+                    + " (scale " + scale + ")";
+            if (bitExact) {
+                assertEquals(Float.floatToIntBits(values[i]), Float.floatToIntBits(actual.get(i)), message);
+            } else {
+                float difference = Math.abs(values[i] - actual.get(i));
+                assertTrue(difference <= 1e-6f * scale + 1e-6f * Math.abs(values[i]), message);
+            }
         }
     }
 }

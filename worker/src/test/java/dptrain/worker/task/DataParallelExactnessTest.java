@@ -114,7 +114,13 @@ class DataParallelExactnessTest {
     /** The end state of the ranks' training, once checked against single-process DL4J. */
     static NetworkState assertSameAsSingleProcess(IUpdater updater, double l2, long[] shardRows, int batch, int epochs,
                                           IntFunction<Collective[]> collectives) throws Exception {
-        String json = TinyNetworks.classifier(updater, l2, SEED);
+        return assertSameAsSingleProcess(TinyNetworks.classifier(updater, l2, SEED), shardRows, batch, epochs,
+                collectives);
+    }
+
+    /** The check above for any classifier of {@link TinyNetworks}' inputs and classes, given as DL4J JSON. */
+    static NetworkState assertSameAsSingleProcess(String json, long[] shardRows, int batch, int epochs,
+                                                  IntFunction<Collective[]> collectives) throws Exception {
         int ranks = shardRows.length;
         ShardBlock[] blocks = new ShardBlock[ranks];
         for (int r = 0; r < ranks; r++) {
