@@ -130,7 +130,7 @@ class ModelCardTest {
         assertEquals("task: unknown value 'ranking'; use classification, regression", task.getMessage());
         IllegalArgumentException format = assertThrows(IllegalArgumentException.class,
                 () -> ModelCard.fromJson("{\"data_format\":\"xlsx\"}"));
-        assertEquals("data_format: unknown value 'xlsx'; use idx, csv, parquet, libsvm", format.getMessage());
+        assertEquals("data_format: unknown value 'xlsx'; use idx, csv, parquet, libsvm, table, delta, source", format.getMessage());
         IllegalArgumentException time = assertThrows(IllegalArgumentException.class,
                 () -> ModelCard.fromJson("{\"created_at\":\"yesterday\"}"));
         assertEquals("created_at: not an ISO-8601 instant, got 'yesterday'", time.getMessage());
