@@ -85,7 +85,7 @@ record TableSource(SourceData data, DataRange range, Long version) {
         boolean exists;
         try {
             exists = spark.catalog().tableExists(name);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Scala throws checked ones undeclared
             throw new DataException(key + ": '" + name + "' is not a table name: " + message(e), e);
         }
         if (!exists) {
@@ -100,7 +100,7 @@ record TableSource(SourceData data, DataRange range, Long version) {
             Dataset<Row> frame = spark.read().format(spec.source()).options(spec.options()).load(path);
             frame.schema();
             return frame;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Scala throws checked ones undeclared
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof SparkThrowable thrown && "DATA_SOURCE_NOT_FOUND".equals(thrown.getErrorClass())
                         || t instanceof ClassNotFoundException) {
@@ -148,7 +148,7 @@ record TableSource(SourceData data, DataRange range, Long version) {
     private static Dataset<Row> read(java.util.function.Supplier<Dataset<Row>> reader, String key, String shown) {
         try {
             return reader.get();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Scala throws checked ones undeclared
             throw new DataException(key + ": cannot read " + shown + ": " + message(e), e);
         }
     }
