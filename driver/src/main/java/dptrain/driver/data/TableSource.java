@@ -18,9 +18,10 @@ import org.apache.spark.sql.functions;
  * partitions by it), and that column is never a feature, as with date partition directories.
  *
  * <p>A Delta table is read at one version, resolved before reading: the pinned {@code data.version},
- * the latest commit at or before {@code data.timestamp}, or the latest version at read time. The read
- * is pinned to it, so the version recorded with the model is exactly the data it saw. Path-based
- * reads need no Delta session extension or catalog, so any session (and {@code ./dptrain}'s) reads them.
+ * the latest commit at or before {@code data.timestamp}, or the latest version at read time (a test
+ * table always at its latest: the pin names a version of the training table). The read
+ * is pinned to it, so the version recorded with the model is exactly the data it saw. Delta needs
+ * its session extension ({@link DeltaSettings}, which the command line sets).
  *
  * @param data     the rows, checked as Parquet's are
  * @param range    the dates of {@code data.partition_column} that were read, or {@code null} when the
@@ -43,7 +44,7 @@ record TableSource(SourceData data, DataRange range, Long version) {
             }
             case DELTA -> {
                 DataFiles.requireData(spark, name, key);
-                version[0] = deltaVersion(spark, spec, name, key);
+                version[0] = deltaVersion(spark, spec, name, key, train == null);
                 shown = name + "@v" + version[0];
                 frame = read(() -> spark.read().format("delta").options(spec.options())
                         .option("versionAsOf", version[0]).load(name), key, shown);
@@ -116,7 +117,7 @@ record TableSource(SourceData data, DataRange range, Long version) {
      * The Delta version to read, checked against the table's history, so that a version or time the
      * table does not have fails with one line before anything is read.
      */
-    private static long deltaVersion(SparkSession spark, DataSpec spec, String path, String key) {
+    private static long deltaVersion(SparkSession spark, DataSpec spec, String path, String key, boolean pinned) {
         if (!DeltaTable.isDeltaTable(spark, path)) {
             throw new DataException(key + ": " + path + " is not a Delta table (it has no _delta_log)");
         }
@@ -125,7 +126,7 @@ record TableSource(SourceData data, DataRange range, Long version) {
                 functions.min("timestamp").cast("string")).first();
         long first = bounds.getLong(0);
         long latest = bounds.getLong(1);
-        if (spec.version() != null) {
+        if (pinned && spec.version() != null) {
             long wanted = spec.version();
             if (wanted < first || wanted > latest) {
                 throw new DataException("data.version: " + path + " has no version " + wanted + "; its versions are "
@@ -133,7 +134,7 @@ record TableSource(SourceData data, DataRange range, Long version) {
             }
             return wanted;
         }
-        if (spec.timestamp() != null) {
+        if (pinned && spec.timestamp() != null) {
             Column at = functions.lit(spec.timestamp()).cast("timestamp");
             Row found = history.filter(functions.col("timestamp").leq(at)).agg(functions.max("version")).first();
             if (found.isNullAt(0)) {
