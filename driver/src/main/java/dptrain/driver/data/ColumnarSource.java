@@ -24,7 +24,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Parquet (numeric columns; a Spark ML vector or a numeric array column is expanded into its
  * elements) and LibSVM (Spark's {@code libsvm} source: a double {@code label} and a vector
- * {@code features}); also the columns of tables and other Spark sources ({@link TableSource}). Rows are numbered 1-based in the order Spark reads them.
+ * {@code features}); also the columns of tables and other Spark sources ({@link TableSource}).
+ * Rows are numbered 1-based in the order Spark reads them.
  */
 final class ColumnarSource {
 
