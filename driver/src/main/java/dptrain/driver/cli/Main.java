@@ -3,6 +3,7 @@ package dptrain.driver.cli;
 import dptrain.driver.BadInputException;
 import dptrain.driver.config.JobSpec;
 import dptrain.driver.config.SpecLoader;
+import dptrain.driver.data.DeltaSettings;
 import dptrain.driver.job.RetrainJob;
 import dptrain.driver.job.RetrainOutcome;
 import dptrain.driver.job.TrainJob;
@@ -137,7 +138,7 @@ public final class Main {
         }
         // A barrier task that waits for a peer must give up when the collective does.
         conf.setIfMissing("spark.barrier.sync.timeout", String.valueOf(spec.training().collectiveTimeoutSeconds()));
-        return SparkSession.builder().config(conf).getOrCreate();
+        return SparkSession.builder().config(DeltaSettings.addTo(conf)).getOrCreate();
     }
 
     /**

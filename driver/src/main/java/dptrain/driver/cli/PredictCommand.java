@@ -1,6 +1,7 @@
 package dptrain.driver.cli;
 
 import dptrain.driver.BadInputException;
+import dptrain.driver.data.DeltaSettings;
 import dptrain.driver.ml.BatchPrediction;
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -70,7 +71,7 @@ final class PredictCommand {
                 conf.setMaster("local[*]").set("spark.driver.host", "127.0.0.1")
                         .set("spark.driver.bindAddress", "127.0.0.1");
             }
-            SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+            SparkSession spark = SparkSession.builder().config(DeltaSettings.addTo(conf)).getOrCreate();
             try {
                 long rows = BatchPrediction.run(spark, values.get("--model"), values.get("--input"),
                         values.get("--output"), values.get("--id-column"), overwrite);

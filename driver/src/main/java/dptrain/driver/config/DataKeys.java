@@ -1,32 +1,39 @@
 package dptrain.driver.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The keys of the {@code data} section, declared once ({@link SpecKey}); they become a {@link DataSpec}. */
 final class DataKeys {
 
     static final SpecSection<DataSpec> SECTION = new SpecSection<>("data", DataKeys::build);
 
-    static final SpecKey<DataSpec, DataFormat> FORMAT = SpecKey.in(SECTION, "format",
-                    ValueTypes.choice(Spelling.DATA_FORMAT), DataSpec::format)
+    static final SpecKey<DataSpec, String> FORMAT = SpecKey.in(SECTION, "format", new FormatName(),
+                    DataSpec::formatName)
             .required("required")
-            .doc("`idx`, `csv`, `parquet`, `libsvm`",
-                    "file format of `train` and `test`")
+            .doc("`idx`, `csv`, `parquet`, `libsvm`, `table`, `delta`, or a Spark data source name (`orc`, `json`,"
+                            + " `avro`, …)",
+                    "how `train` and `test` are read: a file format; `table`: a table of the Spark catalog by"
+                    + " name; `delta`: a Delta Lake table path; any other name: that Spark data source with"
+                    + " `data.options`, its columns read like Parquet's")
             .declare();
     static final SpecKey<DataSpec, String> TRAIN = SpecKey.in(SECTION, "train", ValueTypes.STRING, DataSpec::train)
             .required("required")
             .validate(SpecRules::text)
-            .doc("path or Hadoop URI",
+            .doc("path or Hadoop URI; a table name for `table`",
                     "training data; for `idx` the images file, the labels file is found beside it")
             .declare();
     static final SpecKey<DataSpec, String> TEST = SpecKey.in(SECTION, "test", ValueTypes.STRING, DataSpec::test)
             .optional("none")
             .validate(SpecRules::text)
-            .doc("path or Hadoop URI",
+            .doc("path or Hadoop URI; a table name for `table`",
                     "optional test set in the same format, evaluated once at the end")
             .declare();
     static final SpecKey<DataSpec, String> LABEL = forFormats(SpecKey.in(SECTION, "label", ValueTypes.STRING,
@@ -34,13 +41,13 @@ final class DataKeys {
             .optional("none")
             .validate(SpecRules::text)
             .doc("a column name",
-                    "label column; required for `csv` and `parquet`, not allowed for `idx` and `libsvm`")
+                    "label column; required for every format but `idx` and `libsvm`, where it is not allowed")
             .declare();
     static final SpecKey<DataSpec, List<String>> FEATURES = forFormats(SpecKey.in(SECTION, "features",
                     ValueTypes.STRINGS, DataSpec::features))
             .optional("all columns but the label")
             .doc("column names, no duplicates, not the label",
-                    "feature columns; `csv` and `parquet` only")
+                    "feature columns; not for `idx` and `libsvm`")
             .declare();
     static final SpecKey<DataSpec, Boolean> HEADER = forFormats(SpecKey.in(SECTION, "header", ValueTypes.BOOLEAN,
                     DataSpec::header))
@@ -93,8 +100,9 @@ final class DataKeys {
             .doc("`YYYY-MM-DD`, `today`, `today-Nd` (N days before today, UTC)",
                     "read only the date partitions `<partition_column>=YYYY-MM-DD` of `data.train` from this"
                     + " date on (`dptrain retrain`'s new data); a relative date is resolved when the spec is"
-                    + " read, and runs record the date; `csv` and `parquet` only; an error when `data.train` has"
-                    + " no such partitions or none from that date on")
+                    + " read, and runs record the date; for `table`, `delta` and other Spark sources, the rows"
+                    + " whose `partition_column` is on or after the date; not for `idx` and `libsvm`; an error"
+                    + " when `data.train` has no such partitions or none from that date on")
             .declare();
     /** Hive-style partition directories of {@code data.train}: {@code date=YYYY-MM-DD}. */
     static final SpecKey<DataSpec, String> PARTITION_COLUMN = forFormats(SpecKey.in(SECTION, "partition_column",
@@ -105,27 +113,149 @@ final class DataKeys {
             .doc("a column name (letters, digits, `_`)",
                     "the name of the date partition directories: a `data.train` or `data.test` directory with"
                     + " `<partition_column>=YYYY-MM-DD` subdirectories is read partition by partition (all of"
-                    + " them unless `data.since`), and the partition column is never a feature; `csv` and"
-                    + " `parquet`")
+                    + " them unless `data.since`), and the partition column is never a feature; for `table`,"
+                    + " `delta` and other Spark sources the (date or `YYYY-MM-DD` string) column `data.since`"
+                    + " filters on; not for `idx` and `libsvm`")
+            .declare();
+    static final SpecKey<DataSpec, Map<String, String>> OPTIONS = forFormats(SpecKey.in(SECTION, "options",
+                    new Options(), DataSpec::options))
+            .optional("none")
+            .doc("a mapping of option names to strings, numbers or booleans",
+                    "options for Spark's reader of `delta` and other Spark sources, as"
+                    + " `spark.read().format(...).option(key, value)` takes them; `delta` and other Spark sources")
+            .declare();
+    static final SpecKey<DataSpec, Long> VERSION = forFormats(SpecKey.in(SECTION, "version", ValueTypes.LONG,
+                    DataSpec::version))
+            .optional("none (the latest version when read)")
+            .validate(SpecRules::nonNegative)
+            .doc("`>= 0`; not with `data.timestamp`",
+                    "the Delta table version to read (Delta's `versionAsOf`), for a reproducible retrain; the"
+                    + " version read, pinned or latest, goes into the model card (`data_version`) and the"
+                    + " retrain record; `delta` only")
+            .declare();
+    static final SpecKey<DataSpec, String> TIMESTAMP = forFormats(SpecKey.in(SECTION, "timestamp",
+                    ValueTypes.STRING, DataSpec::timestamp))
+            .optional("none (the latest version when read)")
+            .validate(SpecRules::timestamp)
+            .doc("`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (session time zone, or with an offset); not with"
+                            + " `data.version`",
+                    "read the Delta table as of this time (Delta's `timestampAsOf`): the latest version committed"
+                    + " at or before it, recorded like `data.version`; `delta` only")
             .declare();
 
     private DataKeys() {
     }
 
     private static DataSpec build(SpecValues values) {
-        DataFormat format = values.get(FORMAT);
+        String name = values.get(FORMAT);
+        DataFormat format = format(name);
         values.refuseInapplicable();
         return new DataSpec(format, values.get(TRAIN), values.get(TEST), values.get(LABEL),
                 values.get(FEATURES), values.get(HEADER), values.get(VALIDATION_FRACTION), values.get(NORMALIZE),
                 values.get(SCALE), values.get(NUM_FEATURES), values.get(SHAPE), values.get(SINCE),
-                values.get(PARTITION_COLUMN));
+                values.get(PARTITION_COLUMN), format == DataFormat.SOURCE ? name : null, values.get(OPTIONS),
+                values.get(VERSION), values.get(TIMESTAMP));
+    }
+
+    /** The format a {@code data.format} value names: one of dptrain's own, or another Spark source. */
+    static DataFormat format(String name) {
+        DataFormat known = Spelling.DATA_FORMAT.parse(name);
+        return known == null ? DataFormat.SOURCE : known;
     }
 
     /** A key that only some formats take ({@link SpecRules#formatsFor}); absent, it keeps its default. */
     private static <T> SpecKey.Builder<DataSpec, T> forFormats(SpecKey.Builder<DataSpec, T> key) {
         String name = key.name();
-        return key.onlyWhen(values -> SpecRules.formatsFor(name).contains(values.get(FORMAT)),
+        return key.onlyWhen(values -> SpecRules.formatsFor(name).contains(format(values.get(FORMAT))),
                 values -> SpecRules.notForFormatProblem(name, values.get(FORMAT))).refusedFirst();
+    }
+
+    /**
+     * {@code data.format}: one of dptrain's formats in any case (written canonically), or the name of
+     * another Spark data source, kept as written (class names are case sensitive).
+     */
+    private static final class FormatName implements ValueType<String> {
+        private static final java.util.regex.Pattern SOURCE = java.util.regex.Pattern.compile(
+                "[A-Za-z][A-Za-z0-9_.-]*");
+        static final String ALLOWED = "idx, csv, parquet, libsvm, table, delta, or a Spark data source name"
+                + " such as orc";
+
+        @Override
+        public String name() {
+            return "choice";
+        }
+
+        @Override
+        public String read(JsonNode node, String path, SpecValues owner) {
+            String text = node.isValueNode() ? node.asText().trim() : null;
+            DataFormat known = text == null ? null : Spelling.DATA_FORMAT.parse(text);
+            if (known != null && known != DataFormat.SOURCE) {
+                return Spelling.DATA_FORMAT.name(known);
+            }
+            if (text == null || known == DataFormat.SOURCE || !SOURCE.matcher(text).matches()) {
+                String shown = node.isValueNode() ? "'" + node.asText() + "'" : SpecValues.show(node);
+                throw new SpecException(path + ": unknown value " + shown + "; allowed: " + ALLOWED);
+            }
+            return text;
+        }
+
+        @Override
+        public JsonNode write(String value) {
+            return ValueTypes.STRING.write(value);
+        }
+
+        @Override
+        public String whenAbsent(String path, SpecValues owner) {
+            throw new SpecException(path + ": required; allowed: " + ALLOWED);
+        }
+
+        @Override
+        public List<String> spellings() {
+            return List.of("idx", "csv", "parquet", "libsvm", "table", "delta");
+        }
+    }
+
+    /** {@code data.options}: Spark reader options; numbers and booleans are kept as the text Spark parses. */
+    private static final class Options implements ValueType<Map<String, String>> {
+        @Override
+        public String name() {
+            return "mapping";
+        }
+
+        @Override
+        public Map<String, String> read(JsonNode node, String path, SpecValues owner) {
+            if (!node.isObject()) {
+                throw new SpecException(path + ": expected a mapping such as {mergeSchema: true}, got "
+                        + SpecValues.show(node));
+            }
+            Map<String, String> options = new LinkedHashMap<>();
+            node.fields().forEachRemaining(entry -> {
+                JsonNode value = entry.getValue();
+                if (!value.isValueNode() || value.isNull()) {
+                    throw new SpecException(path + "." + entry.getKey() + ": expected a string, number or boolean,"
+                            + " got " + SpecValues.show(value));
+                }
+                options.put(entry.getKey(), value.asText());
+            });
+            return options;
+        }
+
+        @Override
+        public JsonNode write(Map<String, String> value) {
+            ObjectNode object = JsonNodeFactory.instance.objectNode();
+            value.forEach(object::put);
+            return object;
+        }
+
+        @Override
+        public Map<String, String> whenAbsent(String path, SpecValues owner) {
+            return none();
+        }
+
+        @Override
+        public Map<String, String> none() {
+            return Map.of();
+        }
     }
 
     /**

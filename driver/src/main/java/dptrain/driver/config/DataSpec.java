@@ -1,7 +1,10 @@
 package dptrain.driver.config;
 
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -22,11 +25,26 @@ import java.util.Set;
  *                           or empty for plain feature vectors
  * @param since              read only the Hive-style partitions {@code <partitionColumn>=YYYY-MM-DD} of
  *                           {@code train} from this date on (ISO {@code YYYY-MM-DD}), or {@code null} for all
- * @param partitionColumn    the name of the date partition directories of {@code train} (and {@code test})
+ * @param partitionColumn    the name of the date partition directories of {@code train} (and {@code test});
+ *                           for tables and Spark sources, the date column {@code since} filters on
+ * @param source             the Spark data source name for {@link DataFormat#SOURCE} ({@code orc}), else
+ *                           {@code null}
+ * @param options            Spark reader options for {@link DataFormat#DELTA} and {@link DataFormat#SOURCE}
+ * @param version            the Delta table version to read, or {@code null}
+ * @param timestamp          read the Delta table as of this time, or {@code null}; not with {@code version}
  */
 public record DataSpec(DataFormat format, String train, String test, String label, List<String> features,
                        boolean header, double validationFraction, Normalization normalize, double scale,
-                       int numFeatures, List<Integer> shape, String since, String partitionColumn) {
+                       int numFeatures, List<Integer> shape, String since, String partitionColumn, String source,
+                       Map<String, String> options, Long version, String timestamp) {
+
+    /** A file format, a catalog table or a Delta table read at its latest version. */
+    public DataSpec(DataFormat format, String train, String test, String label, List<String> features,
+                    boolean header, double validationFraction, Normalization normalize, double scale,
+                    int numFeatures, List<Integer> shape, String since, String partitionColumn) {
+        this(format, train, test, label, features, header, validationFraction, normalize, scale, numFeatures,
+                shape, since, partitionColumn, null, Map.of(), null, null);
+    }
 
     /** All of {@code train}, partitioned or not. */
     public DataSpec(DataFormat format, String train, String test, String label, List<String> features,
@@ -47,6 +65,7 @@ public record DataSpec(DataFormat format, String train, String test, String labe
     public DataSpec {
         features = List.copyOf(features);
         shape = List.copyOf(shape);
+        options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
         if (!shape.isEmpty() && (shape.size() != 3 || shape.stream().anyMatch(side -> side < 1))) {
             throw new SpecException("data.shape: expected [channels, height, width], three positive integers, got "
                     + shape);
@@ -94,6 +113,34 @@ public record DataSpec(DataFormat format, String train, String test, String labe
             }
             since = SpecRules.date("data.since", since);
         }
+        if ((format == DataFormat.SOURCE) != (source != null)) {
+            throw new SpecException("data.format: a Spark source needs its name (" + format + ", " + source + ")");
+        }
+        String name = source != null ? source : Spelling.DATA_FORMAT.name(format);
+        if (!options.isEmpty() && !SpecRules.formatsFor("options").contains(format)) {
+            throw SpecRules.notForFormat("data.options", name);
+        }
+        if (version != null) {
+            if (format != DataFormat.DELTA) {
+                throw SpecRules.notForFormat("data.version", name);
+            }
+            DataKeys.VERSION.check(version);
+        }
+        if (timestamp != null) {
+            if (format != DataFormat.DELTA) {
+                throw SpecRules.notForFormat("data.timestamp", name);
+            }
+            if (version != null) {
+                throw new SpecException("data.timestamp: cannot be combined with data.version (" + version
+                        + "); pin one of them, got '" + timestamp + "'");
+            }
+            DataKeys.TIMESTAMP.check(timestamp);
+        }
+    }
+
+    /** {@code data.format} as the spec writes it: the canonical name, or the Spark source's own name. */
+    public String formatName() {
+        return source != null ? source : Spelling.DATA_FORMAT.name(format);
     }
 
     /**

@@ -1,8 +1,11 @@
 package dptrain.driver.config;
 
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -76,10 +79,12 @@ final class SpecRules {
     /** The formats for which a format-specific key may be given; every other key suits all formats. */
     static Set<DataFormat> formatsFor(String key) {
         return switch (key) {
-            case "label", "features" -> EnumSet.of(DataFormat.CSV, DataFormat.PARQUET);
+            case "label", "features", "since", "partition_column" -> EnumSet.of(DataFormat.CSV, DataFormat.PARQUET,
+                    DataFormat.TABLE, DataFormat.DELTA, DataFormat.SOURCE);
             case "header" -> EnumSet.of(DataFormat.CSV);
             case "num_features" -> EnumSet.of(DataFormat.LIBSVM);
-            case "since", "partition_column" -> EnumSet.of(DataFormat.CSV, DataFormat.PARQUET);
+            case "options" -> EnumSet.of(DataFormat.DELTA, DataFormat.SOURCE);
+            case "version", "timestamp" -> EnumSet.of(DataFormat.DELTA);
             default -> EnumSet.allOf(DataFormat.class);
         };
     }
@@ -118,13 +123,43 @@ final class SpecRules {
     }
 
     static SpecException notForFormat(String key, DataFormat format) {
-        return new SpecException(key + ": " + notForFormatProblem(key.substring(key.lastIndexOf('.') + 1), format));
+        return notForFormat(key, Spelling.DATA_FORMAT.name(format));
     }
 
-    /** {@code not allowed for format idx; only for csv, parquet}, for the data key {@code name}. */
-    static String notForFormatProblem(String name, DataFormat format) {
-        String allowed = formatsFor(name).stream().map(Spelling.DATA_FORMAT::name).collect(Collectors.joining(", "));
-        return "not allowed for format " + Spelling.DATA_FORMAT.name(format) + "; only for " + allowed;
+    static SpecException notForFormat(String key, String formatName) {
+        return new SpecException(key + ": " + notForFormatProblem(key.substring(key.lastIndexOf('.') + 1),
+                formatName));
+    }
+
+    /**
+     * {@code not allowed for format idx; only for csv, parquet}, for the data key {@code name};
+     * {@code formatName} is the format as the spec names it (a Spark source by its own name).
+     */
+    static String notForFormatProblem(String name, String formatName) {
+        String allowed = formatsFor(name).stream()
+                .map(format -> format == DataFormat.SOURCE ? "other Spark sources" : Spelling.DATA_FORMAT.name(format))
+                .collect(Collectors.joining(", "));
+        return "not allowed for format " + formatName + "; only for " + allowed;
+    }
+
+    /**
+     * A Delta {@code timestampAsOf}: a date or a date and time as Spark casts it to a timestamp
+     * ({@code 2026-11-23}, {@code 2026-11-23 08:00:00}, {@code 2026-11-23T08:00:00Z}).
+     */
+    static void timestamp(String key, String value) {
+        text(key, value);
+        String text = value.trim().replace(' ', 'T');
+        for (java.util.function.Consumer<String> parse : List.<java.util.function.Consumer<String>>of(
+                LocalDate::parse, LocalDateTime::parse, OffsetDateTime::parse)) {
+            try {
+                parse.accept(text);
+                return;
+            } catch (DateTimeParseException e) {
+                // the next form
+            }
+        }
+        throw new SpecException(key + ": expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (optionally with a zone), got '"
+                + value + "'");
     }
 
     /**

@@ -213,7 +213,7 @@ final class ValueTypes {
 
         @Override
         public JsonNode write(Long value) {
-            return LongNode.valueOf(value);
+            return value == null ? NullNode.instance : LongNode.valueOf(value);
         }
     }
 

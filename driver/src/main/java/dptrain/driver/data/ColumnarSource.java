@@ -24,7 +24,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Parquet (numeric columns; a Spark ML vector or a numeric array column is expanded into its
  * elements) and LibSVM (Spark's {@code libsvm} source: a double {@code label} and a vector
- * {@code features}). Rows are numbered 1-based in the order Spark reads them.
+ * {@code features}); also the columns of tables and other Spark sources ({@link TableSource}).
+ * Rows are numbered 1-based in the order Spark reads them.
  */
 final class ColumnarSource {
 
@@ -47,6 +48,15 @@ final class ColumnarSource {
         } else {
             frame = spark.read().parquet(DatePartitions.split(path));
         }
+        return read(frame, libsvm, spec, path, key, labels, train);
+    }
+
+    /**
+     * The rows of a DataFrame read like Parquet's (a catalog table, a Delta table, another Spark
+     * source), or like LibSVM's; {@code path} names the source in messages.
+     */
+    static SourceData read(Dataset<Row> frame, boolean libsvm, DataSpec spec, String path, String key,
+                           LabelEncoding labels, SourceData train) {
         StructType schema = frame.schema();
         List<String> columns = Arrays.asList(schema.fieldNames());
         String label = libsvm ? "label" : spec.label();

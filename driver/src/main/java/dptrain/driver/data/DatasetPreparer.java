@@ -62,7 +62,14 @@ public final class DatasetPreparer {
         }
         try {
             DataRange[] range = new DataRange[1];
+            Long[] version = new Long[1];
             PreparedData data = prepareChecked(spark, spec, labels, workers, seed, fixedScaling, () -> {
+                if (isTable(spec)) {
+                    TableSource table = TableSource.read(spark, spec, spec.train(), "data.train", labels, null);
+                    range[0] = table.range();
+                    version[0] = table.version();
+                    return table.data();
+                }
                 SourceData train = read(spark, spec, spec.train(), "data.train", labels, null);
                 if (spec.format() == DataFormat.CSV || spec.format() == DataFormat.PARQUET) {
                     range[0] = DatePartitions.find(spark.sparkContext().hadoopConfiguration(), spec.train(),
@@ -70,7 +77,7 @@ public final class DatasetPreparer {
                 }
                 return train;
             });
-            return data.withTrainRange(range[0]);
+            return data.withTrainSource(range[0], version[0]);
         } catch (Exception e) {
             throw unwrap(e);
         }
@@ -186,6 +193,9 @@ public final class DatasetPreparer {
         if (path == null || path.isBlank()) {
             throw new DataException(key + ": no path given");
         }
+        if (isTable(spec)) {
+            return TableSource.read(spark, spec, path, key, labels, train).data();
+        }
         DataFiles.requireData(spark, path, key);
         if (spec.format() == DataFormat.CSV || spec.format() == DataFormat.PARQUET) {
             // a date-partitioned directory: read its partitions (from data.since on for the training data)
@@ -196,7 +206,14 @@ public final class DatasetPreparer {
             case CSV -> CsvSource.read(spark, spec, path, key, labels, train);
             case PARQUET, LIBSVM -> ColumnarSource.read(spark, spec, path, key, labels, train);
             case IDX -> IdxSource.read(spark, path, key, labels, train);
+            case TABLE, DELTA, SOURCE -> throw new IllegalStateException("read by TableSource: " + spec.format());
         };
+    }
+
+    /** A catalog table, a Delta table or another Spark source: read as a DataFrame, not as files. */
+    private static boolean isTable(DataSpec spec) {
+        return spec.format() == DataFormat.TABLE || spec.format() == DataFormat.DELTA
+                || spec.format() == DataFormat.SOURCE;
     }
 
     /** The normalisation from training-split statistics; constant features get divisor 1. */

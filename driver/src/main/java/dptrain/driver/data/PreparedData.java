@@ -21,11 +21,22 @@ import org.apache.spark.api.java.JavaRDD;
  * @param featureColumns names of the feature columns in order (CSV/Parquet), else empty
  * @param trainRange     the date partitions of the training data that were read, or {@code null}
  *                       when it is not partitioned
+ * @param trainVersion   the Delta table version the training data was read at, or {@code null} for
+ *                       other formats
  */
 public record PreparedData(JavaRDD<ShardBlock> train, JavaRDD<ShardBlock> validation, JavaRDD<ShardBlock> test,
                            long trainRows, long validationRows, long testRows, int featureCount,
                            List<String> labelNames, FeatureScaling scaling, List<String> featureColumns,
-                           DataRange trainRange) {
+                           DataRange trainRange, Long trainVersion) {
+
+    /** Data that did not come from a Delta table. */
+    public PreparedData(JavaRDD<ShardBlock> train, JavaRDD<ShardBlock> validation, JavaRDD<ShardBlock> test,
+                        long trainRows, long validationRows, long testRows, int featureCount,
+                        List<String> labelNames, FeatureScaling scaling, List<String> featureColumns,
+                        DataRange trainRange) {
+        this(train, validation, test, trainRows, validationRows, testRows, featureCount, labelNames, scaling,
+                featureColumns, trainRange, null);
+    }
 
     /** Data that did not come from date partitions. */
     public PreparedData(JavaRDD<ShardBlock> train, JavaRDD<ShardBlock> validation, JavaRDD<ShardBlock> test,
@@ -35,8 +46,8 @@ public record PreparedData(JavaRDD<ShardBlock> train, JavaRDD<ShardBlock> valida
                 featureColumns, null);
     }
 
-    PreparedData withTrainRange(DataRange range) {
+    PreparedData withTrainSource(DataRange range, Long version) {
         return new PreparedData(train, validation, test, trainRows, validationRows, testRows, featureCount,
-                labelNames, scaling, featureColumns, range);
+                labelNames, scaling, featureColumns, range, version);
     }
 }

@@ -53,7 +53,9 @@ public final class ScoringInput {
      */
     public static Dataset<Row> read(SparkSession spark, DataFormat format, String path, boolean header,
                                     List<String> featureColumns, String vectorColumn, int featureCount) {
-        DataFiles.requireData(spark, path, KEY);
+        if (format != DataFormat.TABLE) {
+            DataFiles.requireData(spark, path, KEY);
+        }
         try {
             return switch (format) {
                 case IDX -> idx(spark, path, featureCount);
@@ -63,6 +65,11 @@ public final class ScoringInput {
                         featureColumns.isEmpty() ? List.of(vectorColumn + "[0]") : featureColumns, featureCount);
                 case LIBSVM -> withFeatures(spark, spark.read().format("libsvm")
                         .option("numFeatures", featureCount).load(path), path, List.of("features[0]"), featureCount);
+                case TABLE -> withFeatures(spark, spark.table(path), path, featureColumns, featureCount);
+                case DELTA -> withFeatures(spark, spark.read().format("delta").load(path), path, featureColumns,
+                        featureCount);
+                case SOURCE -> throw new DataException(KEY + ": the model was trained on another Spark source;"
+                        + " score a Parquet copy, a table or a Delta table of the input: " + path);
             };
         } catch (Exception e) {
             throw DatasetPreparer.unwrap(e);

@@ -163,6 +163,7 @@ public final class RetrainJob {
         ObjectNode dataNode = meta.putObject("data")
                 .put("train", spec.data().train())
                 .put("test", spec.data().test())
+                .put("version", data.trainVersion())
                 .put("train_rows", data.trainRows())
                 .put("validation_rows", data.validationRows())
                 .put("test_rows", data.testRows());

@@ -192,6 +192,7 @@ public final class TrainJob {
         }
         return new ModelCard(ModelCard.FORMAT, VERSION, Instant.now(), task, spec.training().seed(), end.epoch(),
                 end.iteration(), data.featureCount(), spec.data().train(), spec.data().format(), canonicalSpec, null,
-                data.labelNames(), data.featureColumns(), data.scaling(), null, warm == null ? null : warm.version());
+                data.labelNames(), data.featureColumns(), data.scaling(), null, warm == null ? null : warm.version(),
+                data.trainVersion());
     }
 }

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * model's provenance (spec, seed, data, build version). Written by {@link #toJson} and read by
  * {@link #fromJson} only, so every model.zip ever written by a job, a Spark ML model or a retrain
  * reads back the same way. The JSON keys and their order are those of the first cards (format 1);
- * a model.zip written before this record existed reads back and writes again unchanged.
+ * a model.zip written before this record existed reads back and writes again unchanged. Keys added
+ * since ({@code data_version}) come last and only when they have a value.
  *
  * <p>The reader is as lenient as the readers it replaced: a missing key reads as {@code null}, zero
  * or empty, and each use decides whether it needs the value. Only a value that cannot mean anything
@@ -49,14 +50,25 @@ import java.util.stream.Collectors;
  * @param scaling        the normalisation training applied (identity for Spark ML)
  * @param trainLoss      mean training loss of each epoch (Spark ML models), or {@code null}
  * @param warmStartFrom  the registry version a retrain started from, or {@code null}
+ * @param dataVersion    the Delta table version the training data was read at ({@code data_version}),
+ *                       or {@code null} for other sources and for cards written before it was recorded
  */
 public record ModelCard(int format, String version, Instant createdAt, Task task, long seed, int epochs,
                         int iterations, int featureCount, String trainData, DataFormat dataFormat, JsonNode spec,
                         String featuresCol, List<String> labelNames, List<String> featureColumns,
-                        FeatureScaling scaling, double[] trainLoss, String warmStartFrom) {
+                        FeatureScaling scaling, double[] trainLoss, String warmStartFrom, Long dataVersion) {
 
     /** The layout written now. */
     public static final int FORMAT = 1;
+
+    /** A card of data that is not a Delta table. */
+    public ModelCard(int format, String version, Instant createdAt, Task task, long seed, int epochs,
+                     int iterations, int featureCount, String trainData, DataFormat dataFormat, JsonNode spec,
+                     String featuresCol, List<String> labelNames, List<String> featureColumns,
+                     FeatureScaling scaling, double[] trainLoss, String warmStartFrom) {
+        this(format, version, createdAt, task, seed, epochs, iterations, featureCount, trainData, dataFormat, spec,
+                featuresCol, labelNames, featureColumns, scaling, trainLoss, warmStartFrom, null);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -107,6 +119,9 @@ public record ModelCard(int format, String version, Instant createdAt, Task task
         if (warmStartFrom != null) {
             card.put("warm_start_from", warmStartFrom);
         }
+        if (dataVersion != null) {
+            card.put("data_version", dataVersion);
+        }
         return card.toString();
     }
 
@@ -130,7 +145,8 @@ public record ModelCard(int format, String version, Instant createdAt, Task task
                 text(card, "features_col"), texts(card.path("label_names")), texts(card.path("feature_columns")),
                 new FeatureScaling(floats(card.path("scaling").path("offset")),
                         floats(card.path("scaling").path("divisor"))),
-                losses == null || losses.isNull() ? null : doubles(losses), text(card, "warm_start_from"));
+                losses == null || losses.isNull() ? null : doubles(losses), text(card, "warm_start_from"),
+                card.hasNonNull("data_version") ? card.get("data_version").asLong() : null);
     }
 
     private static String lowerCase(Enum<?> value) {

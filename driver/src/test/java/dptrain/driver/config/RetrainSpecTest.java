@@ -117,7 +117,8 @@ class RetrainSpecTest {
                 arguments(CSV, "data.since=today-7", "data.since: expected a date YYYY-MM-DD, today or today-Nd"
                         + " (N days before today, UTC), got 'today-7'"),
                 arguments(CSV.replace("format: csv", "format: libsvm").replace("  label: y\n", ""),
-                        "data.since=2026-11-01", "data.since: not allowed for format libsvm; only for csv, parquet"),
+                        "data.since=2026-11-01", "data.since: not allowed for format libsvm; only for csv, parquet,"
+                                + " table, delta, other Spark sources"),
                 arguments(CSV, "data.partition_column=event-day",
                         "data.partition_column: expected a column name (letters, digits, _), got 'event-day'"),
                 arguments(CSV, "retrain.metric=f1",

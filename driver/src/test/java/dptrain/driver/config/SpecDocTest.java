@@ -32,7 +32,7 @@ class SpecDocTest {
     @Test
     void examplesLoad() throws IOException {
         List<String> examples = yamlBlocks(Files.readString(DOC));
-        assertEquals(4, examples.size());
+        assertEquals(5, examples.size());
         JobSpec full = SpecLoader.parse(examples.get(0), "full example", List.of());
         assertEquals(4, full.training().workers());
         assertEquals(3, full.model().layers().size());
@@ -43,6 +43,9 @@ class SpecDocTest {
         assertEquals(8, images.model().layers().size());
         JobSpec imported = SpecLoader.parse(examples.get(3), "dl4j_json example", List.of());
         assertEquals("hdfs://namenode:8020/nets/resnet-small.json", imported.model().dl4jJson());
+        JobSpec delta = SpecLoader.parse(examples.get(4), "delta example", List.of());
+        assertEquals(DataFormat.DELTA, delta.data().format());
+        assertEquals(42L, delta.data().version());
     }
 
     /**

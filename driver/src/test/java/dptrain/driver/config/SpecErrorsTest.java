@@ -95,7 +95,7 @@ class SpecErrorsTest {
                         "training.average_updater_state: only used with training.averaging: parameters (gradient "
                                 + "averaging has one updater state)"),
                 arguments("data.format=[csv]",
-                        "data.format: unknown value [\"csv\"]; allowed: idx, csv, parquet, libsvm"),
+                        "data.format: unknown value [\"csv\"]; allowed: idx, csv, parquet, libsvm, table, delta, or a Spark data source name such as orc"),
                 arguments("data.validation_fraction=1.5",
                         "data.validation_fraction: must be in [0, 1), got 1.5"),
                 arguments("data.validation_fraction=abc",
@@ -105,7 +105,7 @@ class SpecErrorsTest {
                 arguments("data.format=csv",
                         "data.label: required for format csv"),
                 arguments("data.label=y",
-                        "data.label: not allowed for format idx; only for csv, parquet"),
+                        "data.label: not allowed for format idx; only for csv, parquet, table, delta, other Spark sources"),
                 arguments("data.header=false",
                         "data.header: not allowed for format idx; only for csv"),
                 arguments("data.num_features=10",
@@ -216,7 +216,7 @@ class SpecErrorsTest {
     /** A bad spec text and the message it must give. */
     static Stream<Arguments> badTexts() {
         return Stream.of(
-                arguments("", "data.format: required; allowed: idx, csv, parquet, libsvm"),
+                arguments("", "data.format: required; allowed: idx, csv, parquet, libsvm, table, delta, or a Spark data source name such as orc"),
                 arguments("""
                         data: {format: idx, train: /d}
                         model: {layers: [{type: output, units: 10, loss: mcxent}]}

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dptrain.driver.config.DataFormat;
@@ -121,6 +122,24 @@ class ModelCardTest {
         assertEquals(List.of(), card.featureColumns());
         assertEquals(0, card.scaling().offset().length);
         assertNull(card.trainLoss());
+        assertNull(card.dataVersion(), "cards before data_version was recorded");
+    }
+
+    /** A model of a Delta table: the version read comes last, and only then, so older cards keep their text. */
+    @Test
+    void theDeltaVersionReadSurvivesTheRoundTrip() throws IOException {
+        ModelCard card = new ModelCard(ModelCard.FORMAT, "1.0.0", Instant.parse("2026-12-01T08:00:00Z"),
+                Task.CLASSIFICATION, 7L, 3, 30, 2, "s3a://lake/events", DataFormat.DELTA, null, null,
+                List.of("0", "1"), List.of("a", "b"), new FeatureScaling(new float[2], new float[] {1f, 1f}), null,
+                "v0001", 42L);
+
+        String json = card.toJson();
+        ModelCard back = ModelCard.fromJson(json);
+
+        assertEquals(42L, back.dataVersion());
+        assertEquals(DataFormat.DELTA, back.dataFormat());
+        assertEquals(json, back.toJson());
+        assertTrue(json.endsWith(",\"warm_start_from\":\"v0001\",\"data_version\":42}"), json);
     }
 
     @Test
@@ -130,7 +149,7 @@ class ModelCardTest {
         assertEquals("task: unknown value 'ranking'; use classification, regression", task.getMessage());
         IllegalArgumentException format = assertThrows(IllegalArgumentException.class,
                 () -> ModelCard.fromJson("{\"data_format\":\"xlsx\"}"));
-        assertEquals("data_format: unknown value 'xlsx'; use idx, csv, parquet, libsvm", format.getMessage());
+        assertEquals("data_format: unknown value 'xlsx'; use idx, csv, parquet, libsvm, table, delta, source", format.getMessage());
         IllegalArgumentException time = assertThrows(IllegalArgumentException.class,
                 () -> ModelCard.fromJson("{\"created_at\":\"yesterday\"}"));
         assertEquals("created_at: not an ISO-8601 instant, got 'yesterday'", time.getMessage());
