@@ -4,15 +4,17 @@
 #
 #   deploy/submit.sh [--master URL] [--deploy-mode client|cluster] [--conf k=v ...] -- <spec.yaml> [key=value ...]
 #
+# DPTRAIN_SPARK=4 submits the Spark 4.2 / Scala 2.13 build (driver/target/spark4/dptrain-spark4.jar)
+# to a Spark 4 cluster instead (3, the default: Spark 3.5). Either jar is built when missing.
 # Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME is set; otherwise Spark's own submit entry
 # point (org.apache.spark.deploy.SparkSubmit, what spark-submit runs) from the project's
 # classpath, which is enough for local[N] and standalone masters.
 # In cluster deploy mode the spec is shipped with --files and read from the driver's working dir.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-JAR="$HERE/driver/target/dptrain.jar"
+source "$HERE/deploy/spark-line.sh"
 
-usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 spark_args=()
 while [[ $# -gt 0 && "$1" != "--" ]]; do
@@ -28,9 +30,12 @@ done
 [[ $# -ge 1 ]] || { usage >&2; exit 2; }
 spec="$1"; shift
 [[ -f "$spec" ]] || { echo "submit.sh: error: spec file not found: $spec" >&2; exit 2; }
+spark_line_select || exit 2
+JAR="$HERE/$SPARK_LINE_BUILD/$SPARK_LINE_JAR_NAME"
+CLASSPATH_FILE="$HERE/$SPARK_LINE_BUILD/$SPARK_LINE_CLASSPATH_NAME"
 
-if [[ ! -f "$JAR" ]]; then
-  (cd "$HERE" && ./mvnw -B -q -DskipTests package) >&2
+if [[ ! -f "$JAR" || ( -z "${SPARK_HOME:-}" && ! -f "$CLASSPATH_FILE" ) ]]; then
+  (cd "$HERE" && ./mvnw -B -q "${SPARK_LINE_MAVEN[@]}" -DskipTests package) >&2
 fi
 
 deploy_mode=client
@@ -53,12 +58,8 @@ common=(--class dptrain.driver.cli.Main --name dptrain
 if [[ -n "${SPARK_HOME:-}" ]]; then
   exec "$SPARK_HOME/bin/spark-submit" "${common[@]}" "$JAR" train "$spec_arg" "$@"
 fi
-[[ -f "$HERE/driver/target/classpath.txt" ]] || (cd "$HERE" && ./mvnw -B -q -DskipTests package) >&2
-exec java $OPENS --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
-  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
-  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED \
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Xmx"${DPTRAIN_DRIVER_MEMORY:-8g}" \
+# No SPARK_HOME: Spark's submit entry point from this line's class path, in a JVM with Spark's own options.
+exec java "${SPARK_LINE_JAVA_OPTIONS[@]}" -Xmx"${DPTRAIN_DRIVER_MEMORY:-8g}" \
   -Dlog4j2.configurationFile="$HERE/conf/log4j2.properties" \
-  -cp "$(cat "$HERE/driver/target/classpath.txt")" org.apache.spark.deploy.SparkSubmit \
+  -cp "$(cat "$CLASSPATH_FILE")" org.apache.spark.deploy.SparkSubmit \
   "${common[@]}" "$JAR" train "$spec_arg" "$@"

@@ -6,13 +6,16 @@
 # show the one-line fail-fast error, and exits 3.
 #
 #   deploy/gpu/smoke-test.sh        (builds dptrain-cuda.jar first if it is missing)
+#   DPTRAIN_SPARK=4 deploy/gpu/smoke-test.sh   the same with the Spark 4 build (dptrain-cuda-spark4.jar)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
+source deploy/spark-line.sh
+spark_line_select || exit 2
 SPEC=conf/fashion-mnist-mlp.yaml
 OUT="${SMOKE_OUT:-$(mktemp -d)/smoke}"
-JAR=driver/target/dptrain-cuda.jar
-CP=driver/target/classpath-cuda.txt
+JAR="$SPARK_LINE_BUILD/dptrain-cuda$SPARK_LINE_SUFFIX.jar"
+CP="$SPARK_LINE_BUILD/classpath-cuda$SPARK_LINE_SUFFIX.txt"
 
 echo "== capability check (nvidia-smi; dptrain-cuda supports compute capability 3.7 to 8.9)"
 command -v nvidia-smi >/dev/null || { echo "smoke-test: nvidia-smi not found: no NVIDIA driver here" >&2; exit 2; }
@@ -26,25 +29,18 @@ while IFS=, read -r index cc name; do
 done < <(nvidia-smi --query-gpu=index,compute_cap,name --format=csv,noheader)
 
 if [[ ! -f "$JAR" || ! -f "$CP" ]]; then
-  echo "== building dptrain-cuda.jar (-Pcuda; the first build downloads about 600 MB)"
-  ./mvnw -B -q -Pcuda -DskipTests package
+  echo "== building $JAR (-Pcuda${SPARK_LINE_PROFILE:+,$SPARK_LINE_PROFILE}; the first build downloads about 600 MB)"
+  ./mvnw -B -q -Pcuda${SPARK_LINE_PROFILE:+,$SPARK_LINE_PROFILE} -DskipTests package
 fi
 extra=()
 while IFS= read -r line; do extra+=("$line"); done < <(deploy/ensure-data.sh "$SPEC")
 
 echo "== one epoch, one worker, training.device=gpu -> $OUT"
-OPENS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false)
 log="$(mktemp)"
 set +e
 # spark.* system properties reach SparkConf; DeviceBinding reads spark.dptrain.training.device.
 # Once the driver reads training.device from the spec, add training.device=gpu to the overrides.
-CUDA_DEVICE_ORDER=PCI_BUS_ID java "${OPENS[@]}" -Xmx8g -Dspark.dptrain.training.device=gpu \
+CUDA_DEVICE_ORDER=PCI_BUS_ID java "${SPARK_LINE_JAVA_OPTIONS[@]}" -Xmx8g -Dspark.dptrain.training.device=gpu \
   -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
   -cp "$JAR:$(cat "$CP")" dptrain.driver.cli.Main train "$SPEC" \
   training.workers=1 training.epochs=1 output.dir="$OUT" "${extra[@]}" 2>&1 | tee "$log"

@@ -5,17 +5,21 @@
 #
 #   deploy/gpu/submit-yarn-gpu.sh <workers> <spec.yaml> [key=value ...]
 #
-# Env: SPARK_HOME (required), DPTRAIN_JAR (default driver/target/dptrain-cuda.jar),
+# Env: SPARK_HOME (required), DPTRAIN_SPARK (3, the default: Spark 3.5 and
+#      driver/target/dptrain-cuda.jar; 4: Spark 4.2 and driver/target/spark4/dptrain-cuda-spark4.jar,
+#      built with -Pcuda,spark4), DPTRAIN_JAR (a jar of that line elsewhere),
 #      EXECUTOR_MEMORY (default 8g), QUEUE (default default).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-[[ $# -ge 2 ]] || { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+source "$ROOT/deploy/spark-line.sh"
+[[ $# -ge 2 ]] || { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 workers="$1"; spec="$2"; shift 2
 [[ "$workers" =~ ^[1-9][0-9]*$ ]] || { echo "submit-yarn-gpu.sh: error: workers must be a positive integer, got '$workers'" >&2; exit 2; }
 [[ -f "$spec" ]] || { echo "submit-yarn-gpu.sh: error: spec file not found: $spec" >&2; exit 2; }
 [[ -n "${SPARK_HOME:-}" ]] || { echo "submit-yarn-gpu.sh: error: set SPARK_HOME" >&2; exit 2; }
-JAR="${DPTRAIN_JAR:-$ROOT/driver/target/dptrain-cuda.jar}"
-[[ -f "$JAR" ]] || { echo "submit-yarn-gpu.sh: error: $JAR not found; build it with ./mvnw -B -Pcuda -DskipTests package" >&2; exit 2; }
+spark_line_select || exit 2
+JAR="${DPTRAIN_JAR:-$ROOT/$SPARK_LINE_BUILD/dptrain-cuda$SPARK_LINE_SUFFIX.jar}"
+[[ -f "$JAR" ]] || { echo "submit-yarn-gpu.sh: error: $JAR not found; build it with ./mvnw -B -Pcuda${SPARK_LINE_PROFILE:+,$SPARK_LINE_PROFILE} -DskipTests package" >&2; exit 2; }
 
 OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
 exec "$SPARK_HOME/bin/spark-submit" \

@@ -10,13 +10,19 @@ master and deploy mode, e.g. host "yarn", extra {"deploy-mode": "cluster", "queu
 Kubernetes works the same with host "k8s://https://<api-server>" and the image in conf.
 
 Needs apache-airflow-providers-apache-spark. The jar and the spec are paths on the Airflow worker.
+DPTRAIN_SPARK in the scheduler's environment picks the Spark line, as for ./dptrain and
+deploy/submit.sh: 3 (the default) submits dptrain.jar to a Spark 3.5 connection, 4 submits
+dptrain-spark4.jar (built with -Pspark4) to a Spark 4 one.
 """
+import os
 from datetime import datetime, timedelta
 
 from airflow import DAG
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
-DPTRAIN_JAR = "/opt/dptrain/dptrain.jar"
+SPARK_LINE = os.environ.get("DPTRAIN_SPARK", "3")
+DPTRAIN_JAR = {"3": "/opt/dptrain/dptrain.jar", "3.5": "/opt/dptrain/dptrain.jar",
+               "4": "/opt/dptrain/dptrain-spark4.jar"}[SPARK_LINE]
 SPEC = "/opt/dptrain/deploy/retrain/retrain-spec.yaml"
 WORKERS = 4
 EXECUTOR_CORES = 4

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Submits one scheduled retraining (dptrain retrain) to Kubernetes in cluster deploy mode: one
 # executor pod per worker, so the barrier stage of an epoch gets its training.workers slots at
-# once. The image holds Spark 3.5 with Java 17 and dptrain.jar (default local:///opt/dptrain/dptrain.jar).
+# once. The image holds Spark 3.5 with Java 17 and dptrain.jar (default local:///opt/dptrain/dptrain.jar),
+# or with DPTRAIN_SPARK=4 Spark 4.2 and dptrain-spark4.jar (default local:///opt/dptrain/dptrain-spark4.jar).
 # The spec is either a file in the image (local:///opt/dptrain/conf/retrain.yaml) or a local file,
 # which spark-submit uploads through --upload-path (spark.kubernetes.file.upload.path, any Hadoop
 # URI the driver pod can read) and Spark places in the driver's working directory.
@@ -17,9 +18,11 @@
 #   --dry-run            print the spark-submit command instead of running it
 #   -h, --help           this text
 #
-# Env: SPARK_HOME (required unless --dry-run), DPTRAIN_JAR_URI (default local:///opt/dptrain/dptrain.jar).
+# Env: SPARK_HOME (required unless --dry-run; of the image's Spark line), DPTRAIN_SPARK (3, the
+#      default, or 4), DPTRAIN_JAR_URI (default local:///opt/dptrain/ and the line's jar name).
 set -euo pipefail
 NAME=submit-k8s.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/spark-line.sh"
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 fail() { echo "$NAME: error: $*" >&2; exit 2; }
@@ -64,6 +67,7 @@ else
   spec_arg="$(basename "$spec")"
 fi
 [[ "$dry_run" == true || -n "${SPARK_HOME:-}" ]] || fail "set SPARK_HOME"
+spark_line_select || exit 2
 
 OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
 command=("${SPARK_HOME:-\$SPARK_HOME}/bin/spark-submit"
@@ -82,7 +86,7 @@ command=("${SPARK_HOME:-\$SPARK_HOME}/bin/spark-submit"
   --conf "spark.executor.extraJavaOptions=$OPENS"
   --conf "spark.driver.extraJavaOptions=$OPENS"
   "${files[@]}"
-  "${DPTRAIN_JAR_URI:-local:///opt/dptrain/dptrain.jar}" retrain "$spec_arg" training.workers="$workers" "$@")
+  "${DPTRAIN_JAR_URI:-local:///opt/dptrain/$SPARK_LINE_JAR_NAME}" retrain "$spec_arg" training.workers="$workers" "$@")
 
 if [[ "$dry_run" == true ]]; then
   printf '%q ' "${command[@]}" | sed 's/ $//'

@@ -13,11 +13,14 @@
 #   --dry-run            print the spark-submit command instead of running it
 #   -h, --help           this text
 #
-# Env: SPARK_HOME (required unless --dry-run), DPTRAIN_JAR (default driver/target/dptrain.jar),
-#      HADOOP_CONF_DIR or YARN_CONF_DIR as spark-submit needs them for YARN.
+# Env: SPARK_HOME (required unless --dry-run), DPTRAIN_SPARK (3, the default: Spark 3.5 and
+#      driver/target/dptrain.jar; 4: Spark 4.2 and driver/target/spark4/dptrain-spark4.jar),
+#      DPTRAIN_JAR (a jar of that line elsewhere), HADOOP_CONF_DIR or YARN_CONF_DIR as spark-submit
+#      needs them for YARN.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 NAME=submit-yarn.sh
+source "$ROOT/deploy/spark-line.sh"
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 fail() { echo "$NAME: error: $*" >&2; exit 2; }
@@ -46,10 +49,11 @@ spec="$1"; shift
 [[ "$workers" =~ ^[1-9][0-9]*$ ]] || fail "--workers: expected a positive integer, got '$workers'"
 [[ "$cores" =~ ^[1-9][0-9]*$ ]] || fail "--executor-cores: expected a positive integer, got '$cores'"
 [[ -f "$spec" ]] || fail "spec file not found: $spec"
-JAR="${DPTRAIN_JAR:-$ROOT/driver/target/dptrain.jar}"
+spark_line_select || exit 2
+JAR="${DPTRAIN_JAR:-$ROOT/$SPARK_LINE_BUILD/$SPARK_LINE_JAR_NAME}"
 if [[ "$dry_run" == false ]]; then
   [[ -n "${SPARK_HOME:-}" ]] || fail "set SPARK_HOME"
-  [[ -f "$JAR" ]] || fail "$JAR not found; build it with ./mvnw -B -DskipTests package"
+  [[ -f "$JAR" ]] || fail "$JAR not found; build it with ./mvnw -B ${SPARK_LINE_MAVEN[*]:+${SPARK_LINE_MAVEN[*]} }-DskipTests package"
 fi
 
 # DL4J/ND4J on Java 17 need these on the driver and the executors.

@@ -19,6 +19,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -209,6 +210,30 @@ class DeployFilesTest {
     }
 
     @Test
+    void dptrainSparkFourMakesTheScriptsSubmitTheSpark4Jar() throws Exception {
+        Path spec = RETRAIN.resolve("retrain-spec.yaml");
+        List<String> yarn = List.of("bash", RETRAIN.resolve("submit-yarn.sh").toString(), "--dry-run", spec.toString());
+        List<String> k8s = List.of("bash", RETRAIN.resolve("submit-k8s.sh").toString(), "--dry-run",
+                "--master", "k8s://https://api:6443", "--image", "r/dptrain:1", "local:///opt/dptrain/conf/retrain.yaml");
+
+        Outcome yarn3 = run(yarn, Map.of());
+        Outcome yarn4 = run(yarn, Map.of("DPTRAIN_SPARK", "4"));
+        Outcome k8s4 = run(k8s, Map.of("DPTRAIN_SPARK", "4"));
+        Outcome unknown = run(yarn, Map.of("DPTRAIN_SPARK", "2"));
+
+        assertEquals(0, yarn3.code(), yarn3.err());
+        assertTrue(yarn3.out().contains(" " + ROOT.resolve("driver/target/dptrain.jar") + " retrain "), yarn3.out());
+        assertEquals(0, yarn4.code(), yarn4.err());
+        assertTrue(yarn4.out().contains(" " + ROOT.resolve("driver/target/spark4/dptrain-spark4.jar") + " retrain "),
+                yarn4.out());
+        assertEquals(0, k8s4.code(), k8s4.err());
+        assertTrue(k8s4.out().strip().endsWith(" local:///opt/dptrain/dptrain-spark4.jar retrain /opt/dptrain/conf/retrain.yaml"
+                + " training.workers=2"), k8s4.out());
+        assertEquals(new Outcome(2, "", "dptrain: error: DPTRAIN_SPARK: unknown value '2'; use 3 (Spark 3.5, the default)"
+                + " or 4 (Spark 4.2)\n"), unknown);
+    }
+
+    @Test
     void theCronLineRunAsCronWouldSubmitsYesterdaysPartition() throws Exception {
         List<String> lines = Files.readAllLines(RETRAIN.resolve("crontab.example")).stream()
                 .filter(line -> !line.isBlank() && !line.startsWith("#") && !line.matches("[A-Z_]+=.*")).toList();
@@ -298,8 +323,15 @@ class DeployFilesTest {
     }
 
     private static Outcome run(List<String> command) throws Exception {
+        return run(command, Map.of());
+    }
+
+    /** Runs a script as on a machine without SPARK_HOME and DPTRAIN_SPARK, plus {@code environment}. */
+    private static Outcome run(List<String> command, Map<String, String> environment) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("SPARK_HOME");
+        builder.environment().remove("DPTRAIN_SPARK");
+        builder.environment().putAll(environment);
         return run(builder);
     }
 

@@ -33,8 +33,10 @@ import java.util.stream.Stream;
 final class StandaloneCluster implements AutoCloseable {
 
     static final Path REPOSITORY = repositoryRoot();
-    static final Path JAR = REPOSITORY.resolve("driver/target/dptrain.jar");
-    private static final Path CLASSPATH = REPOSITORY.resolve("driver/target/classpath.txt");
+    /** The build under test (Maven passes its jar and class path: target/ for Spark 3.5, target/spark4/ for Spark 4). */
+    static final Path JAR = Path.of(System.getProperty("dptrain.jar", REPOSITORY.resolve("driver/target/dptrain.jar").toString()));
+    private static final Path CLASSPATH = Path.of(System.getProperty("dptrain.classpath",
+            REPOSITORY.resolve("driver/target/classpath.txt").toString()));
     /** Maven groups (as repository paths) a Spark distribution does not have: the executors must get them from dptrain.jar. */
     private static final List<String> APPLICATION_GROUPS = List.of("/org/deeplearning4j/", "/org/nd4j/", "/org/bytedeco/");
     private static final Duration START_LIMIT = Duration.ofSeconds(180);
@@ -61,7 +63,7 @@ final class StandaloneCluster implements AutoCloseable {
                         + " run these tests with ./mvnw verify (failsafe runs after package)");
             }
         }
-        Path dir = REPOSITORY.resolve("driver/target/cluster-it").resolve(name);
+        Path dir = JAR.getParent().resolve("cluster-it").resolve(name);
         deleteTree(dir);
         Files.createDirectories(dir);
         StandaloneCluster cluster = new StandaloneCluster(dir);
@@ -134,6 +136,7 @@ final class StandaloneCluster implements AutoCloseable {
         env.remove("SPARK_HOME"); // submit.sh then runs SparkSubmit from the project's classpath
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.put("DPTRAIN_DRIVER_MEMORY", "1g");
+        env.put("DPTRAIN_SPARK", System.getProperty("dptrain.spark", "3")); // submit.sh's jar: this build's
         Process process = builder.start();
         processes.add(process);
         return new Submission(process, log);

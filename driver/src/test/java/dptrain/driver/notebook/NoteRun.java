@@ -37,8 +37,10 @@ import java.util.stream.Stream;
 record NoteRun(Path note, Path dir, Path work, int exitStatus, JsonNode results, double seconds) {
 
     static final Path REPOSITORY = repositoryRoot();
-    static final Path JAR = REPOSITORY.resolve("driver/target/dptrain.jar");
-    private static final Path CLASSPATH = REPOSITORY.resolve("driver/target/classpath.txt");
+    /** The build under test (Maven passes its jar and class path: target/ for Spark 3.5, target/spark4/ for Spark 4). */
+    static final Path JAR = Path.of(System.getProperty("dptrain.jar", REPOSITORY.resolve("driver/target/dptrain.jar").toString()));
+    private static final Path CLASSPATH = Path.of(System.getProperty("dptrain.classpath",
+            REPOSITORY.resolve("driver/target/classpath.txt").toString()));
     /** What a Spark installation does not have: the notes get it from dptrain.jar. */
     private static final List<String> APPLICATION_GROUPS = List.of("/org/deeplearning4j/", "/org/nd4j/", "/org/bytedeco/");
     /** A guard against a hung interpreter, not a performance limit. */
@@ -151,9 +153,10 @@ record NoteRun(Path note, Path dir, Path work, int exitStatus, JsonNode results,
                 entries.add(entry);
             }
         }
-        // what Zeppelin's Spark interpreter adds to Spark: spark-repl and the Scala compiler
-        entries.add(codeSource(org.apache.spark.repl.SparkILoop.class));
-        entries.add(codeSource(scala.tools.nsc.interpreter.IMain.class));
+        // what Zeppelin's Spark interpreter adds to Spark: spark-repl (Scala 2.12) and the Scala compiler
+        for (Class<?> added : ScalaInterpreter.addedToSpark()) {
+            entries.add(codeSource(added));
+        }
         entries.add(codeSource(NotebookRunner.class));
         entries.add(JAR.toString());
         return String.join(File.pathSeparator, entries);

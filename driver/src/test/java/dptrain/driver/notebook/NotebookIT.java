@@ -44,7 +44,7 @@ import org.junit.jupiter.api.TestFactory;
 class NotebookIT {
 
     private static final Path NOTEBOOKS = NoteRun.REPOSITORY.resolve("notebooks");
-    private static final Path RUNS = NoteRun.REPOSITORY.resolve("driver/target/notebook-it");
+    private static final Path RUNS = NoteRun.JAR.getParent().resolve("notebook-it");
     private static final String FASHION_MNIST = "1-train-fashion-mnist_2KDPTN001.zpln";
     private static final String IRIS_PIPELINE = "2-spark-ml-pipeline-iris_2KDPTN002.zpln";
     private static final String RETRAIN = "3-retrain-from-latest-model_2KDPTN003.zpln";

@@ -15,9 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.repl.SparkILoop;
-import scala.collection.JavaConverters;
-import scala.tools.nsc.Settings;
 import scala.tools.nsc.interpreter.IMain;
 
 /**
@@ -26,8 +23,9 @@ import scala.tools.nsc.interpreter.IMain;
  *
  * <pre>  NotebookRunner &lt;results.json&gt; &lt;note.zpln&gt;</pre>
  *
- * Zeppelin's Spark interpreter for Scala 2.12 ({@code SparkScala212Interpreter}) is spark-repl's
- * {@code SparkILoop} with its Scala interpreter ({@code IMain}) set up so: class-based line
+ * Zeppelin's Spark interpreter ({@code SparkScala212Interpreter}, {@code SparkScala213Interpreter})
+ * is a Scala interpreter ({@code IMain}; spark-repl's {@code SparkILoop} around it on Scala 2.12,
+ * {@link ScalaInterpreter} sets it up for this build's Scala) set up so: class-based line
  * wrappers ({@code -Yrepl-class-based}) writing the classes of each paragraph to a directory that
  * the SparkContext serves to the executors ({@code spark.repl.class.outputDir}), so closures
  * written in a note run on executors; the interpreter's class loader as the thread's context class
@@ -90,7 +88,7 @@ public final class NotebookRunner {
                 .set("spark.repl.class.outputDir", classes.toString());
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         PrintWriter replOut = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        IMain repl = interpreter(classes, replOut);
+        IMain repl = ScalaInterpreter.start(classes, replOut);
         for (String line : PREAMBLE) {
             if (!String.valueOf(repl.interpret(line)).equals("Success")) {
                 System.err.println("NotebookRunner: the interpreter's preamble failed at: " + line);
@@ -142,25 +140,6 @@ public final class NotebookRunner {
         spark.stop();
         repl.close();
         System.exit(failed ? 1 : 0);
-    }
-
-    /** The Scala interpreter as Zeppelin's Spark interpreter sets it up. */
-    private static IMain interpreter(Path classes, PrintWriter out) {
-        Settings settings = new Settings();
-        List<String> arguments = List.of("-Yrepl-class-based", "-Yrepl-outdir", classes.toString(), "-usejavacp");
-        scala.Tuple2<Object, scala.collection.immutable.List<String>> parsed =
-                settings.processArguments(JavaConverters.asScalaBuffer(arguments).toList(), true);
-        if (!(Boolean) parsed._1()) {
-            throw new IllegalStateException("Scala interpreter settings not accepted: " + arguments);
-        }
-        SparkILoop loop = new SparkILoop(scala.Option.empty(), out);
-        loop.settings_$eq(settings);
-        loop.createInterpreter();
-        IMain repl = loop.intp();
-        repl.initializeSynchronous();
-        // what Zeppelin's loopPostInit does: the driver finds the note's classes (results, encoders) too
-        Thread.currentThread().setContextClassLoader(repl.classLoader());
-        return repl;
     }
 
     /**
