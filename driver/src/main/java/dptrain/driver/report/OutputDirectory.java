@@ -31,19 +31,36 @@ public final class OutputDirectory {
         }
     }
 
-    /** Fails with a one-line error unless the directory can be created and written to. */
+    /**
+     * Fails with a one-line error unless the directory can be created and written to. Leaves no
+     * trace: directories it had to create for the check are removed again, so input found bad after
+     * it still leaves nothing behind; the first file written creates them for good.
+     */
     public void checkWritable() {
         Path probe = new Path(dir, ".dptrain-write-check");
         try {
+            Path created = topmostMissing();
             fs.mkdirs(dir);
             try (FSDataOutputStream out = fs.create(probe, true)) {
                 out.write(1);
             }
             fs.delete(probe, false);
+            if (created != null) {
+                fs.delete(created, true);
+            }
         } catch (IOException e) {
             throw new BadInputException("output.dir: cannot write to " + fs.makeQualified(dir) + ": "
                     + firstLine(e.getMessage()));
         }
+    }
+
+    /** The outermost directory on the way to {@code dir} that does not exist yet, or null. */
+    private Path topmostMissing() throws IOException {
+        Path missing = null;
+        for (Path path = fs.makeQualified(dir); path != null && !fs.exists(path); path = path.getParent()) {
+            missing = path;
+        }
+        return missing;
     }
 
     public String location(String name) {
