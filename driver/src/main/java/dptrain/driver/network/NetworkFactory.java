@@ -3,7 +3,6 @@ package dptrain.driver.network;
 import dptrain.driver.BadInputException;
 import dptrain.driver.config.Activation;
 import dptrain.driver.config.LayerSpec;
-import dptrain.driver.config.LayerType;
 import dptrain.driver.config.Loss;
 import dptrain.driver.config.ModelSpec;
 import dptrain.driver.config.OptimizerSpec;
