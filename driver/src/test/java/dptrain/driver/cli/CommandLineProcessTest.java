@@ -113,6 +113,14 @@ class CommandLineProcessTest {
     }
 
     private Exit dptrain(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        return dptrain(dir, jvmOptions, args);
+    }
+
+    /**
+     * Main in a fresh JVM in {@code dir} (its stdout.txt and stderr.txt there), the way ./dptrain
+     * runs it; the other process tests of this package use it too.
+     */
+    static Exit dptrain(Path dir, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {

@@ -3,13 +3,9 @@ package dptrain.driver.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +36,8 @@ class ResultsTooLargeProcessTest {
                 output: {dir: %s}
                 """.formatted(train, dir.resolve("run")));
 
-        Exit exit = dptrain(List.of("-Dspark.driver.maxResultSize=100k"), "train", spec.toString());
+        CommandLineProcessTest.Exit exit = CommandLineProcessTest.dptrain(dir,
+                List.of("-Dspark.driver.maxResultSize=100k"), "train", spec.toString());
 
         List<String> lines = exit.stderr().lines().toList();
         // the size varies slightly between attempts and runs (task metrics travel with the results)
@@ -52,43 +49,5 @@ class ResultsTooLargeProcessTest {
                 "a deterministic failure was relaunched:\n" + exit.stderr());
         assertEquals(1, exit.status(), exit.stderr());
         assertTrue(Files.notExists(dir.resolve("run/model.zip")), exit.stderr());
-    }
-
-    private record Exit(int status, String stderr) {
-    }
-
-    /** Main in a fresh JVM the way ./dptrain runs it: Spark's --add-opens, conf/log4j2.properties. */
-    private Exit dptrain(List<String> jvmOptions, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (option.startsWith("--add-opens") || option.startsWith("-Djdk.reflect")) {
-                command.add(option);
-            }
-        }
-        command.add("-Xmx1g");
-        command.addAll(jvmOptions);
-        command.add("-Dlog4j2.configurationFile=" + repositoryFile("conf/log4j2.properties"));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
-        command.addAll(List.of(args));
-        Path stderr = dir.resolve("stderr.txt");
-        Process process = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(stderr.toFile()).start();
-        if (!process.waitFor(180, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("dptrain did not exit within 180 s; stderr:\n" + Files.readString(stderr));
-        }
-        return new Exit(process.exitValue(), Files.readString(stderr, StandardCharsets.UTF_8));
-    }
-
-    private static Path repositoryFile(String name) {
-        for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
-            if (Files.isRegularFile(at.resolve(name))) {
-                return at.resolve(name);
-            }
-        }
-        throw new IllegalStateException(name + " not found above " + Path.of("").toAbsolutePath());
     }
 }
